@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Run Odoo 18.0 with the traceability add-ons: serve a demo database or run the tests.
+
+Odoo is found, never configured: ``import odoo`` must work in this Python.  The addons
+path is derived from where the ``odoo`` package lives (its own ``addons`` and a source
+tree's sibling ``addons/``) plus this repository.  PostgreSQL settings come from the
+standard variables PGHOST, PGPORT, PGUSER and PGPASSWORD.  Odoo refuses the ``postgres``
+role, so the default role is ``odoo``, created (with CREATEDB) when it is missing and a
+superuser connection is possible.
+
+Usage::
+
+    python3 tools/trace_odoo.py run [--db NAME] [--port 8069]
+    python3 tools/trace_odoo.py test [--keep-db] [--no-pytest]
+    python3 tools/trace_odoo.py install-matrix
+    python3 tools/trace_odoo.py addons-path
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MODULES = ("trace_compliance", "trace_recall", "trace_warranty")
+INSTALL_HINT = """\
+Odoo 18.0 cannot be imported by {python}: {error}
+
+Install Odoo 18.0 so that `python3 -c "import odoo"` works, one of the usual ways:
+  * from source:  git clone --depth 1 -b 18.0 https://github.com/odoo/odoo
+                  pip install -r odoo/requirements.txt && pip install -e ./odoo
+  * the official Debian/Ubuntu package (nightly.odoo.com), which installs python3-odoo;
+  * or use Docker instead: docker compose -f docker/compose.yaml up
+See README.md, section "Prerequisites".
+"""
+RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+PYTEST_RE = re.compile(r"(?:(\d+) failed)?.*?(?:(\d+) passed)?")
+
+
+def import_odoo():
+    """Return the imported ``odoo`` package, or exit 3 with installation advice."""
+    try:
+        import odoo  # noqa: PLC0415  (the whole point: probe at run time)
+    except ImportError as exc:
+        sys.stderr.write(INSTALL_HINT.format(python=sys.executable, error=exc))
+        sys.exit(3)
+    version = getattr(getattr(odoo, "release", None), "version_info", (0,))
+    if version[0] != 18:
+        sys.stderr.write(
+            f"Odoo 18.0 is required, {odoo.__file__} is version {version}.\n"
+        )
+        sys.exit(3)
+    return odoo
+
+
+def addons_path():
+    """The addons path: Odoo's own add-on folders, then this repository."""
+    odoo = import_odoo()
+    package_dir = Path(odoo.__file__).resolve().parent
+    paths = [package_dir / "addons", package_dir.parent / "addons", REPO]
+    seen = []
+    for path in paths:
+        if path.is_dir() and any(path.glob("*/__manifest__.py")) and path not in seen:
+            seen.append(path)
+    return ",".join(str(p) for p in seen)
+
+
+def pg_settings():
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": os.environ.get("PGPORT", "5432"),
+        "user": os.environ.get("PGUSER", "odoo"),
+    }
+
+
+def ensure_role():
+    """Make sure the PostgreSQL role exists; create it when a superuser may."""
+    import psycopg2  # noqa: PLC0415
+
+    pg = pg_settings()
+    if pg["user"] == "postgres":
+        sys.exit("PGUSER=postgres is refused by Odoo: use another role (default: odoo).")
+    try:
+        psycopg2.connect(dbname="postgres", **pg).close()
+        return pg
+    except psycopg2.OperationalError as exc:
+        if "does not exist" not in str(exc) or "role" not in str(exc):
+            sys.exit(f"Cannot connect to PostgreSQL at {pg['host']}:{pg['port']}: {exc}")
+    admin = dict(pg, user=os.environ.get("PGADMINUSER", "postgres"))
+    try:
+        conn = psycopg2.connect(dbname="postgres", **admin)
+    except psycopg2.OperationalError as exc:
+        sys.exit(
+            f"Role {pg['user']!r} does not exist and cannot be created as "
+            f"{admin['user']!r}: {exc}\nCreate it: createuser --createdb {pg['user']}"
+        )
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        from psycopg2 import sql  # noqa: PLC0415
+
+        cr.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(pg["user"])))
+    conn.close()
+    print(f"Created PostgreSQL role {pg['user']!r} (LOGIN CREATEDB).")
+    return pg
+
+
+def db_query(dbname, query, params=()):
+    import psycopg2  # noqa: PLC0415
+
+    try:
+        conn = psycopg2.connect(dbname=dbname, **pg_settings())
+    except psycopg2.OperationalError:
+        return None
+    try:
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall()
+    except psycopg2.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def drop_db(dbname):
+    import psycopg2  # noqa: PLC0415
+    from psycopg2 import sql  # noqa: PLC0415
+
+    conn = psycopg2.connect(dbname="postgres", **pg_settings())
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+    conn.close()
+    shutil.rmtree(Path(data_dir()) / "filestore" / dbname, ignore_errors=True)
+
+
+def data_dir():
+    return os.environ.get("ODOO_DATA_DIR", str(REPO / ".odoo-data"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_command(dbname, *args):
+    """The command line that runs Odoo's server on ``dbname`` with our settings."""
+    pg = pg_settings()
+    return [
+        sys.executable,
+        "-c",
+        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        "server",
+        f"--addons-path={addons_path()}",
+        f"--data-dir={data_dir()}",
+        f"--db_host={pg['host']}",
+        f"--db_port={pg['port']}",
+        f"--db_user={pg['user']}",
+        f"--database={dbname}",
+        f"--db-filter=^{re.escape(dbname)}$",
+        "--no-database-list",
+        *args,
+    ]
+
+
+def run_logged(cmd, logfile):
+    """Run ``cmd``, echo its output and keep a copy in ``logfile``; return the exit code."""
+    with open(logfile, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+        return proc.wait()
+
+
+def installed_modules(dbname):
+    rows = db_query(
+        dbname,
+        "SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(%s)",
+        (list(MODULES),),
+    )
+    return {row[0] for row in rows or []}
+
+
+def cmd_run(args):
+    import_odoo()
+    ensure_role()
+    modules = ",".join(MODULES)
+    present = installed_modules(args.db)
+    if present == set(MODULES):
+        print(f"Reusing database {args.db!r}; updating the add-ons.")
+        setup = ["-u", modules]
+    else:
+        if db_query(args.db, "SELECT 1") is not None and not present:
+            print(f"Database {args.db!r} exists without the add-ons: installing them.")
+        setup = ["-i", modules]
+    rc = subprocess.call(odoo_command(args.db, *setup, "--stop-after-init", "--log-level=warn"))
+    if rc:
+        sys.exit(f"Installing the add-ons on {args.db!r} failed (exit {rc}).")
+    url = f"http://localhost:{args.port}"
+    print(f"\nOdoo is starting on {url}  (database {args.db}, login admin / password admin)\n")
+    sys.stdout.flush()
+    os.execv(
+        sys.executable,
+        odoo_command(args.db, f"--http-port={args.port}", f"--http-interface={args.interface}"),
+    )
+
+
+def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True):
+    """Install ``modules`` on a fresh ``dbname``; with ``tests``, run their tests.
+
+    Returns (exit code, passed, failed) where failed counts failures and errors.
+    """
+    drop_db(dbname)
+    args = ["-i", ",".join(modules), "--stop-after-init", f"--http-port={free_port()}"]
+    if not with_demo:
+        args.append("--without-demo=all")
+    if tests:
+        tags = ",".join(f"/{name}" for name in MODULES)
+        args += ["--test-enable", f"--test-tags={tags}", "--log-level=test"]
+    else:
+        args.append("--log-level=warn")
+    rc = run_logged(odoo_command(dbname, *args), logfile)
+    text = Path(logfile).read_text(encoding="utf-8")
+    passed = failed = 0
+    matches = RESULT_RE.findall(text)
+    if matches:
+        fail, err, total = (int(x) for x in matches[-1])
+        failed, passed = fail + err, total - fail - err
+    if re.search(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", text, re.MULTILINE):
+        # An error logged outside a test (install, data file) is a failure too.
+        rc = rc or 1
+        if tests and not failed:
+            failed = 1
+    return rc, passed, failed
+
+
+def cmd_test(args):
+    import_odoo()
+    ensure_role()
+    logdir = REPO / ".odoo-data" / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    dbname = args.db
+    rc, passed, failed = run_odoo_tests(dbname, MODULES, logdir / "odoo-tests.log")
+    print(f"Odoo tests: {passed} passed, {failed} failed (exit {rc})")
+    if not args.keep_db:
+        drop_db(dbname)
+    if not args.no_pytest:
+        prc, ppassed, pfailed = run_pytest(logdir / "pytest.log")
+        rc = rc or prc
+        passed += ppassed
+        failed += pfailed
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if (rc or failed) else 0)
+
+
+def run_pytest(logfile):
+    """Run the cross-module suite in tests/; returns (exit code, passed, failed)."""
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "tests")]
+    rc = run_logged(cmd, logfile)
+    text = Path(logfile).read_text(encoding="utf-8")
+    summary = [line for line in text.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
+    counts = {"passed": 0, "failed": 0, "error": 0, "errors": 0}
+    if summary:
+        for number, word in re.findall(r"(\d+) (passed|failed|errors?)", summary[-1]):
+            counts[word] += int(number)
+    if rc == 5:  # no test collected
+        rc = 0
+    return rc, counts["passed"], counts["failed"] + counts["error"] + counts["errors"]
+
+
+def cmd_install_matrix(args):
+    """Install each add-on on its own (with its dependencies) without demo data."""
+    import_odoo()
+    ensure_role()
+    logdir = REPO / ".odoo-data" / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for module in MODULES:
+        dbname = f"{args.db}_{module}"
+        started = time.time()
+        rc, _passed, _failed = run_odoo_tests(
+            dbname, [module], logdir / f"install-{module}.log", with_demo=False, tests=False
+        )
+        print(f"install {module} alone, no demo: {'ok' if not rc else 'FAILED'} ({time.time() - started:.0f}s)")
+        drop_db(dbname)
+        if rc:
+            failures.append(module)
+    if failures:
+        sys.exit(f"Installation failed for: {', '.join(failures)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the demo database")
+    run.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("HTTP_PORT", "8069")))
+    run.add_argument("--interface", default=os.environ.get("HTTP_INTERFACE", "127.0.0.1"))
+    run.set_defaults(func=cmd_run)
+    test = sub.add_parser("test", help="fresh database, install, run every test")
+    test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", "trace_test"))
+    test.add_argument("--keep-db", action="store_true")
+    test.add_argument("--no-pytest", action="store_true")
+    test.set_defaults(func=cmd_test)
+    matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
+    matrix.add_argument("--db", default="trace_install")
+    matrix.set_defaults(func=cmd_install_matrix)
+    path = sub.add_parser("addons-path", help="print the derived addons path")
+    path.set_defaults(func=lambda _args: print(addons_path()))
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
