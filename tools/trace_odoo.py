@@ -39,7 +39,6 @@ Install Odoo 18.0 so that `python3 -c "import odoo"` works, one of the usual way
 See README.md, section "Prerequisites".
 """
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
-PYTEST_RE = re.compile(r"(?:(\d+) failed)?.*?(?:(\d+) passed)?")
 
 
 def import_odoo():
@@ -51,9 +50,7 @@ def import_odoo():
         sys.exit(3)
     version = getattr(getattr(odoo, "release", None), "version_info", (0,))
     if version[0] != 18:
-        sys.stderr.write(
-            f"Odoo 18.0 is required, {odoo.__file__} is version {version}.\n"
-        )
+        sys.stderr.write(f"Odoo 18.0 is required, {odoo.__file__} is version {version}.\n")
         sys.exit(3)
     return odoo
 

@@ -18,6 +18,4 @@
     "demo": [
         "demo/trace_compliance_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }

@@ -9,10 +9,7 @@
     "maintainers": ["trace-suite"],
     "license": "LGPL-3",
     "depends": ["trace_compliance", "sale_stock"],
-    "data": [],
     "demo": [
         "demo/trace_recall_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }

@@ -9,10 +9,7 @@
     "maintainers": ["trace-suite"],
     "license": "LGPL-3",
     "depends": ["trace_recall", "repair"],
-    "data": [],
     "demo": [
         "demo/trace_warranty_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }

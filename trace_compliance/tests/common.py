@@ -178,9 +178,7 @@ class TraceCase(TransactionCase):
             cls.bom_dough, 100, "T-DO-2", {cls.flour: [("T-FL-1", 98)], cls.salt: [("T-SA-1", 2)]}
         )
         chain["mo_bread_1"] = cls._produce(cls.bom_bread, 100, "T-BR-1", {cls.dough: [("T-DO-1", 80)]})
-        chain["mo_bread_2"] = cls._produce(
-            cls.bom_bread, 100, "T-BR-2", {cls.dough: [("T-DO-1", 20), ("T-DO-2", 60)]}
-        )
+        chain["mo_bread_2"] = cls._produce(cls.bom_bread, 100, "T-BR-2", {cls.dough: [("T-DO-1", 20), ("T-DO-2", 60)]})
         chain["delivery"] = cls._deliver(cls.customer_shop, [(cls.bread, "T-BR-2", 40)])
         for name in ("T-FL-1", "T-SA-1"):
             chain[name] = cls._lot(cls.flour if name.startswith("T-FL") else cls.salt, name)

@@ -37,9 +37,7 @@ class TestTraceSecurity(TraceCase):
         # Reading the whole trail works: lots, orders, their move lines, the delivery.
         self.assertEqual(lot.name, "T-DO-1")
         self.assertEqual(production.lot_producing_id, lot)
-        self.assertEqual(
-            set(production.move_raw_ids.move_line_ids.lot_id.mapped("name")), {"T-FL-1", "T-SA-1"}
-        )
+        self.assertEqual(set(production.move_raw_ids.move_line_ids.lot_id.mapped("name")), {"T-FL-1", "T-SA-1"})
         self.assertEqual(delivery.partner_id, self.customer_shop)
         self.assertEqual(delivery.move_line_ids.lot_id.name, "T-BR-2")
         # Changing anything does not.

@@ -1,0 +1,31 @@
+# The commands the README names.  Odoo 18.0 must be importable (python3 -c "import odoo");
+# PostgreSQL settings come from PGHOST, PGPORT, PGUSER (default: odoo), PGPASSWORD.
+PYTHON ?= python3
+LAUNCH := $(PYTHON) tools/trace_odoo.py
+MODULES := trace_compliance trace_recall trace_warranty
+
+.PHONY: run test install-matrix lint format help
+
+help:
+	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
+	@echo "make test            fresh database, install the three add-ons, run every test"
+	@echo "make install-matrix  install each add-on on its own, without demo data"
+	@echo "make lint            ruff, ruff format --check, pylint-odoo"
+
+run:
+	$(LAUNCH) run
+
+test:
+	$(LAUNCH) test
+
+install-matrix:
+	$(LAUNCH) install-matrix
+
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m pylint --rcfile=.pylintrc $(MODULES)
+
+format:
+	$(PYTHON) -m ruff check --fix .
+	$(PYTHON) -m ruff format .

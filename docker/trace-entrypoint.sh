@@ -1,0 +1,59 @@
+#!/bin/bash
+# serve: install the add-ons on TRACE_DB at first start (demo data unless WITHOUT_DEMO=1),
+#        then serve Odoo on :8069.
+# test:  a fresh database TRACE_DB_test, the add-ons installed, every test of theirs run.
+set -euo pipefail
+DB=${TRACE_DB:-trace_demo}
+MODULES=trace_compliance,trace_recall,trace_warranty
+TAGS=/trace_compliance,/trace_recall,/trace_warranty
+DB_ARGS=(--db_host "${HOST:-db}" --db_port "${PORT:-5432}" --db_user "${USER:-odoo}" --db_password "${PASSWORD:-odoo}")
+
+wait_for_db() {
+    for _ in $(seq 1 60); do
+        python3 -c "import psycopg2; psycopg2.connect(host='${HOST:-db}', port=${PORT:-5432}, user='${USER:-odoo}', password='${PASSWORD:-odoo}', dbname='postgres').close()" 2>/dev/null && return 0
+        sleep 1
+    done
+    echo "PostgreSQL is not reachable at ${HOST:-db}:${PORT:-5432}" >&2
+    exit 2
+}
+
+installed() {
+    python3 - "$1" <<PY
+import sys, psycopg2
+try:
+    conn = psycopg2.connect(host='${HOST:-db}', port=${PORT:-5432}, user='${USER:-odoo}', password='${PASSWORD:-odoo}', dbname=sys.argv[1])
+    cr = conn.cursor()
+    cr.execute("SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN ('trace_compliance', 'trace_recall', 'trace_warranty')")
+    sys.exit(0 if cr.fetchone()[0] == 3 else 1)
+except Exception:
+    sys.exit(1)
+PY
+}
+
+wait_for_db
+case "${1:-serve}" in
+serve)
+    if ! installed "$DB"; then
+        demo=()
+        [ "${WITHOUT_DEMO:-0}" = 1 ] && demo=(--without-demo=all)
+        odoo "${DB_ARGS[@]}" -d "$DB" -i "$MODULES" "${demo[@]}" --stop-after-init
+    fi
+    echo "Odoo: http://localhost:8069  database $DB, login admin / password admin"
+    exec odoo "${DB_ARGS[@]}" -d "$DB" --db-filter="^${DB}\$"
+    ;;
+test)
+    odoo "${DB_ARGS[@]}" -d "${DB}_test" -i "$MODULES" --test-enable --test-tags="$TAGS" \
+        --stop-after-init --http-port=8070 2>&1 | tee /tmp/test.log
+    python3 - <<'PY'
+import re, sys
+text = open("/tmp/test.log").read()
+m = re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text)
+fail, err, total = map(int, m[-1]) if m else (1, 0, 0)
+print(f"{total - fail - err} passed, {fail + err} failed")
+sys.exit(1 if fail + err or not m else 0)
+PY
+    ;;
+*)
+    exec "$@"
+    ;;
+esac
