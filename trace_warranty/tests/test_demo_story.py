@@ -1,0 +1,52 @@
+from odoo.tests import tagged
+
+from odoo.addons.trace_compliance.tests.common import TraceCase
+
+
+@tagged("post_install", "-at_install")
+class TestDemoStory(TraceCase):
+    """The demo story the README tells is the one Odoo's own traceability shows.
+
+    Runs on a database installed with demo data (``make test`` installs it); the other
+    tests never rely on it.
+    """
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("trace_compliance.demo_lot_flour_nm", raise_if_not_found=False):
+            self.skipTest("installed without demo data")
+
+    def _partners(self, lot_xmlid):
+        return set(self.env.ref(lot_xmlid).delivery_ids.partner_id.mapped("name"))
+
+    def test_bakery_story(self):
+        self.assertEqual(
+            self._partners("trace_compliance.demo_lot_flour_nm"),
+            {"FreshMart Supermarkets", "Corner Bakery Café", "Harbor Deli"},
+        )
+        # Valley Grain flour went only into dough 2, so not into FreshMart's first delivery.
+        vg_deliveries = self.env.ref("trace_compliance.demo_lot_flour_vg").delivery_ids
+        self.assertNotIn(self.env.ref("trace_compliance.demo_delivery_freshmart"), vg_deliveries)
+        self.assertIn(self.env.ref("trace_recall.demo_sale_freshmart"), vg_deliveries.sale_id)
+        merged = self.env.ref("trace_compliance.demo_mo_dough_2").move_raw_ids.move_line_ids
+        self.assertEqual(
+            {(line.lot_id.name, line.quantity) for line in merged if line.product_id.tracking == "lot"},
+            {("NM-2611-017", 104), ("VG-26-4471", 92), ("ASW-118-B", 4)},
+        )
+
+    def test_device_story(self):
+        for serial, clinic in (
+            ("demo_serial_monitor_1", "St. Mary Clinic"),
+            ("demo_serial_monitor_2", "Lakeside Cardiology"),
+            ("demo_serial_monitor_3", "Northside Medical Center"),
+        ):
+            self.assertEqual(self.env.ref(f"trace_compliance.{serial}").last_delivery_partner_id.name, clinic)
+        self.assertEqual(self.env.ref("trace_compliance.demo_serial_sensor_4").product_qty, 1)
+
+    def test_documents_are_dated_in_order(self):
+        receipt = self.env.ref("trace_compliance.demo_receipt_flour_nm")
+        production = self.env.ref("trace_compliance.demo_mo_dough_1")
+        delivery = self.env.ref("trace_compliance.demo_delivery_freshmart")
+        self.assertLess(receipt.date_done, production.date_finished)
+        self.assertLess(production.date_finished, delivery.date_done)
+        self.assertEqual(set(delivery.move_ids.move_line_ids.mapped("date")), {delivery.date_done})
