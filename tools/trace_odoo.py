@@ -196,9 +196,11 @@ def cmd_run(args):
         if db_query(args.db, "SELECT 1") is not None and not present:
             print(f"Database {args.db!r} exists without the add-ons: installing them.")
         setup = ["-i", modules]
-    rc = subprocess.call(odoo_command(args.db, *setup, "--stop-after-init", "--log-level=warn"))
-    if rc:
-        sys.exit(f"Installing the add-ons on {args.db!r} failed (exit {rc}).")
+    logfile = Path(data_dir()) / f"install-{args.db}.log"
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    rc = run_logged(odoo_command(args.db, *setup, "--stop-after-init", "--log-level=warn"), logfile)
+    if rc or install_problems(logfile.read_text(encoding="utf-8")):
+        sys.exit(f"Installing the add-ons on {args.db!r} failed (exit {rc}): see {logfile}")
     url = f"http://localhost:{args.port}"
     print(f"\nOdoo is starting on {url}  (database {args.db}, login admin / password admin)\n")
     sys.stdout.flush()
@@ -229,12 +231,23 @@ def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True):
     if matches:
         fail, err, total = (int(x) for x in matches[-1])
         failed, passed = fail + err, total - fail - err
-    if re.search(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", text, re.MULTILINE):
-        # An error logged outside a test (install, data file) is a failure too.
+    problems = install_problems(text)
+    if problems:
+        # An error logged outside a test (install, data file, demo data) is a failure too.
+        print("\n".join(["Installation problems:", *problems]))
         rc = rc or 1
         if tests and not failed:
             failed = 1
     return rc, passed, failed
+
+
+def install_problems(text):
+    """Lines of an Odoo log that say an install went wrong although Odoo exited 0.
+
+    Odoo logs a demo file that fails to load as a warning and goes on without demo data.
+    """
+    pattern = r"^\S+ \S+ \d+ (?:(?:ERROR|CRITICAL) .*|WARNING .*demo data failed to install.*)$"
+    return re.findall(pattern, text, re.MULTILINE)
 
 
 def cmd_test(args):
