@@ -4,7 +4,7 @@ PYTHON ?= python3
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test install-matrix lint format help
+.PHONY: run test install-matrix lint format help pot
 
 help:
 	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
@@ -29,3 +29,9 @@ lint:
 format:
 	$(PYTHON) -m ruff check --fix .
 	$(PYTHON) -m ruff format .
+
+# Regenerate each add-on's i18n/<module>.pot from a database where they are installed.
+pot:
+	for m in $(MODULES); do \
+	    $(LAUNCH) odoo --db $${TRACE_DB:-trace_demo} -- --i18n-export=$$PWD/$$m/i18n/$$m.pot --modules=$$m --stop-after-init --log-level=warn || exit 1; \
+	done

@@ -284,6 +284,13 @@ def run_pytest(logfile):
     return rc, counts["passed"], counts["failed"] + counts["error"] + counts["errors"]
 
 
+def cmd_odoo(args):
+    import_odoo()
+    ensure_role()
+    extra = [arg for arg in args.odoo_args if arg != "--"]
+    sys.exit(subprocess.call(odoo_command(args.db, *extra)))
+
+
 def cmd_install_matrix(args):
     """Install each add-on on its own (with its dependencies) without demo data."""
     import_odoo()
@@ -321,6 +328,10 @@ def main():
     matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
     matrix.add_argument("--db", default="trace_install")
     matrix.set_defaults(func=cmd_install_matrix)
+    raw = sub.add_parser("odoo", help="run Odoo's server command with our settings: odoo --db DB -- ARGS")
+    raw.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
+    raw.add_argument("odoo_args", nargs=argparse.REMAINDER)
+    raw.set_defaults(func=cmd_odoo)
     path = sub.add_parser("addons-path", help="print the derived addons path")
     path.set_defaults(func=lambda _args: print(addons_path()))
     args = parser.parse_args()
