@@ -1,0 +1,341 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+QUALITY_STATUSES = [
+    ("released", "Released"),
+    ("quarantine", "Quarantine"),
+    ("on_hold", "On Hold"),
+    ("rejected", "Rejected"),
+    ("recalled", "Recalled"),
+]
+# Statuses a Traceability User may set; the others need a Traceability Manager.
+USER_STATUSES = ("quarantine", "on_hold")
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    vendor_lot_number = fields.Char(
+        index="trigram",
+        tracking=True,
+        help="The lot number printed by the vendor, captured on receipt. Searching a lot by it works everywhere.",
+    )
+    quality_status = fields.Selection(
+        QUALITY_STATUSES,
+        default="released",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Only released lots can be delivered or consumed by a manufacturing order.",
+    )
+    quality_status_reason = fields.Char("Status Reason", readonly=True)
+    quality_status_date = fields.Datetime("Status Changed On", readonly=True)
+    quality_status_user_id = fields.Many2one("res.users", "Status Changed By", readonly=True)
+    trace_upstream_count = fields.Integer("Made From", compute="_compute_trace_counts")
+    trace_downstream_count = fields.Integer("Used In", compute="_compute_trace_counts")
+    trace_customer_count = fields.Integer("Customers", compute="_compute_trace_counts")
+
+    def _compute_trace_counts(self):
+        for lot in self:
+            if not lot.id:
+                lot.trace_upstream_count = lot.trace_downstream_count = lot.trace_customer_count = 0
+                continue
+            forward = lot.trace_forward()
+            lot.trace_downstream_count = len(forward["lot_ids"])
+            lot.trace_customer_count = len(forward["partner_ids"])
+            lot.trace_upstream_count = len(lot._trace_lot_ids("backward"))
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """A lot is found by its vendor lot number too, in every many2one and search."""
+        domain = super()._search_display_name(operator, value)
+        if value and operator in ("ilike", "=", "=ilike", "like"):
+            domain = ["|", *domain, ("vendor_lot_number", operator, value)]
+        return domain
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_traced(self):
+        links = (
+            self.env["trace.lot.link"]
+            .sudo()
+            .search_count(["|", ("parent_lot_id", "in", self.ids), ("child_lot_id", "in", self.ids)])
+        )
+        if links:
+            raise UserError(
+                self.env._(
+                    "%(lots)s cannot be deleted: %(count)s genealogy links refer to them.",
+                    lots=", ".join(self.mapped("display_name")),
+                    count=links,
+                )
+            )
+
+    def write(self, vals):
+        if "quality_status" in vals and not self.env.context.get("trace_status_checked"):
+            raise UserError(
+                self.env._(
+                    "Change the quality status with the Set Status action (or the set_quality_status method), "
+                    "which records the reason."
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_open_status_change(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set Quality Status"),
+            "res_model": "trace.lot.status.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": self.ids},
+        }
+
+    def action_open_genealogy(self):
+        self.ensure_one()
+        return self.env["trace.genealogy.explore"].create({"lot_ids": self.ids})._action_open()
+
+    def action_open_upstream(self):
+        self.ensure_one()
+        return self._action_lot_list(self._trace_lot_ids("backward"), self.env._("%(lot)s: made from", lot=self.name))
+
+    def action_open_downstream(self):
+        self.ensure_one()
+        return self._action_lot_list(self.trace_forward()["lot_ids"], self.env._("%(lot)s: used in", lot=self.name))
+
+    def action_open_customers(self):
+        self.ensure_one()
+        forward = self.trace_forward()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("%(lot)s: customers", lot=self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", forward["partner_ids"])],
+        }
+
+    def _action_lot_list(self, lot_ids, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "stock.lot",
+            "view_mode": "list,form",
+            "domain": [("id", "in", list(lot_ids))],
+        }
+
+    # ------------------------------------------------------------------
+    # quality status
+    # ------------------------------------------------------------------
+    def set_quality_status(self, status, reason):
+        """Set the quality status of these lots, with the reason, as the current user.
+
+        Public (XML-RPC). A Traceability User may put lots in quarantine or on hold;
+        releasing, rejecting and recalling need a Traceability Manager.
+        """
+        if status not in dict(QUALITY_STATUSES):
+            raise UserError(self.env._("Unknown quality status %(status)r.", status=status))
+        if not reason or not str(reason).strip():
+            raise UserError(self.env._("A reason is required to change the quality status of a lot."))
+        self._check_lots_exist()
+        if not self.env.su:
+            group = "trace_compliance.group_trace_%s" % ("user" if status in USER_STATUSES else "manager")
+            if not self.env.user.has_group(group):
+                raise AccessError(
+                    self.env._(
+                        "Only a %(group)s can set lots to %(status)s.",
+                        group=self.env.ref(group).full_name,
+                        status=dict(QUALITY_STATUSES)[status],
+                    )
+                )
+        self.check_access("write")
+        changed = self.filtered(lambda lot: lot.quality_status != status)
+        reason = str(reason).strip()
+        changed.with_context(trace_status_checked=True).sudo().write(
+            {
+                "quality_status": status,
+                "quality_status_reason": reason,
+                "quality_status_date": fields.Datetime.now(),
+                "quality_status_user_id": self.env.user.id,
+            }
+        )
+        label = dict(QUALITY_STATUSES)[status]
+        for lot in changed:
+            lot.message_post(
+                body=self.env._("Quality status set to %(status)s: %(reason)s", status=label, reason=reason),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _check_released(self, operation):
+        """Refuse ``operation`` (a document name) when one of these lots is not released."""
+        blocked = self.filtered(lambda lot: lot.quality_status != "released")
+        if blocked:
+            statuses = dict(QUALITY_STATUSES)
+            raise UserError(
+                self.env._(
+                    "%(operation)s cannot be validated: these lots are not released:\n%(lots)s",
+                    operation=operation,
+                    lots="\n".join(
+                        f"- {lot.product_id.display_name}: {lot.name} ({statuses[lot.quality_status]})"
+                        for lot in blocked
+                    ),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # trace engine (public API, stable)
+    # ------------------------------------------------------------------
+    def trace_forward(self, max_depth=None):
+        """Who received anything made from these lots.
+
+        Returns ``{'lot_ids', 'production_ids', 'picking_ids', 'partner_ids'}``: every
+        lot/serial downstream (all levels, or ``max_depth`` levels; the starting lots
+        excluded), the manufacturing orders that consumed a starting or downstream lot,
+        the done deliveries to customers of those lots, and their partners. Only what
+        the calling user may read is returned.
+        """
+        return self._trace("forward", max_depth)
+
+    def trace_backward(self, max_depth=None):
+        """Where these lots came from: upstream lots, the manufacturing orders that
+        produced a starting or upstream lot, the done receipts from vendors of those lots
+        and the vendors. Same keys and access rules as :meth:`trace_forward`."""
+        return self._trace("backward", max_depth)
+
+    def _trace(self, direction, max_depth):
+        max_depth = self._check_trace_arguments(max_depth)
+        lot_ids = self._trace_lot_ids(direction, max_depth)
+        documents = self._trace_documents(direction, set(self.ids) | lot_ids)
+        result = {"lot_ids": sorted(lot_ids), **documents}
+        return self._trace_filter_readable(result)
+
+    def _check_trace_arguments(self, max_depth):
+        if not self:
+            raise UserError(self.env._("Choose at least one lot or serial number to trace."))
+        if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1):
+            raise UserError(
+                self.env._("A trace depth is a whole number of levels, 1 or more (got %(depth)r).", depth=max_depth)
+            )
+        self._check_lots_exist()
+        self.check_access("read")
+        return max_depth
+
+    def _check_lots_exist(self):
+        missing = self - self.exists()
+        if missing:
+            raise UserError(
+                self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing.ids)))
+            )
+
+    def _trace_lot_ids(self, direction, max_depth=None):
+        """Ids of the lots reached from these lots in ``direction`` (starting lots excluded).
+
+        One recursive query over the genealogy links. ``UNION`` keeps each lot once, so
+        cycles (rework) end; with ``max_depth`` each (lot, level) is kept once.
+        """
+        if direction == "forward":
+            source, target = SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
+        else:
+            source, target = SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
+        self.env["trace.lot.link"].flush_model()
+        if max_depth is None:
+            query = SQL(
+                """
+                WITH RECURSIVE reached(lot_id) AS (
+                        SELECT unnest(%(start)s::int[])
+                    UNION
+                        SELECT link.%(target)s FROM reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
+                )
+                SELECT lot_id FROM reached WHERE lot_id <> ALL(%(start)s::int[])
+                """,
+                start=self.ids,
+                source=source,
+                target=target,
+            )
+        else:
+            query = SQL(
+                """
+                WITH RECURSIVE reached(lot_id, depth) AS (
+                        SELECT unnest(%(start)s::int[]), 0
+                    UNION
+                        SELECT link.%(target)s, reached.depth + 1
+                          FROM reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
+                         WHERE reached.depth < %(depth)s
+                )
+                SELECT DISTINCT lot_id FROM reached WHERE lot_id <> ALL(%(start)s::int[])
+                """,
+                start=self.ids,
+                source=source,
+                target=target,
+                depth=max_depth,
+            )
+        self.env.cr.execute(query)
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _trace_documents(self, direction, lot_ids):
+        """Manufacturing orders, transfers and partners of ``lot_ids`` in ``direction``."""
+        self.env.flush_all()
+        lots = list(lot_ids)
+        if direction == "forward":
+            production_column = SQL("move.raw_material_production_id")
+            # A delivery to a customer, or any transfer of an outgoing type (what Odoo's
+            # own delivery_ids follows).
+            picking_filter = SQL("(dest.usage = 'customer' OR ptype.code = 'outgoing')")
+        else:
+            production_column = SQL("move.production_id")
+            picking_filter = SQL("src.usage = 'supplier'")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT %(column)s
+                  FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
+                 WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done' AND %(column)s IS NOT NULL
+                """,
+                column=production_column,
+                lots=lots,
+            )
+        )
+        production_ids = sorted(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT picking.id, picking.partner_id
+                  FROM stock_move_line line
+                  JOIN stock_picking picking ON picking.id = line.picking_id
+                  JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
+                  JOIN stock_location src ON src.id = line.location_id
+                  JOIN stock_location dest ON dest.id = line.location_dest_id
+                 WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done' AND %(filter)s
+                """,
+                lots=lots,
+                filter=picking_filter,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        return {
+            "production_ids": production_ids,
+            "picking_ids": sorted({picking for picking, _partner in rows}),
+            "partner_ids": sorted({partner for _picking, partner in rows if partner}),
+        }
+
+    def _trace_filter_readable(self, result):
+        """Keep, per key, only the records the current user may read."""
+        models_by_key = {
+            "lot_ids": "stock.lot",
+            "production_ids": "mrp.production",
+            "picking_ids": "stock.picking",
+            "partner_ids": "res.partner",
+        }
+        filtered = {}
+        for key, model_name in models_by_key.items():
+            ids = result[key]
+            Model = self.env[model_name]
+            if not ids or not Model.has_access("read"):
+                filtered[key] = []
+                continue
+            filtered[key] = sorted(Model.with_context(active_test=False).search([("id", "in", ids)], order="id").ids)
+        return filtered

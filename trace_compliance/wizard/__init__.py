@@ -1,0 +1,3 @@
+from . import trace_lot_status_change
+from . import trace_genealogy_explore
+from . import trace_genealogy_explore_line
