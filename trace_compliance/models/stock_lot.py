@@ -207,10 +207,18 @@ class StockLot(models.Model):
 
     def _trace(self, direction, max_depth):
         max_depth = self._check_trace_arguments(max_depth)
-        lot_ids = self._trace_lot_ids(direction, max_depth)
-        documents = self._trace_documents(direction, set(self.ids) | lot_ids)
-        result = {"lot_ids": sorted(lot_ids), **documents}
-        return self._trace_filter_readable(result)
+        # Documents come from the lots the caller may read only, and partners from the
+        # transfers they may read only: nothing of another company leaks through.
+        lot_ids = self._trace_readable("stock.lot", self._trace_lot_ids(direction, max_depth))
+        documents = self._trace_documents(direction, set(self.ids) | set(lot_ids))
+        picking_ids = self._trace_readable("stock.picking", documents["partner_by_picking"])
+        partner_ids = {documents["partner_by_picking"][picking] for picking in picking_ids} - {None}
+        return {
+            "lot_ids": lot_ids,
+            "production_ids": self._trace_readable("mrp.production", documents["production_ids"]),
+            "picking_ids": picking_ids,
+            "partner_ids": self._trace_readable("res.partner", partner_ids),
+        }
 
     def _check_trace_arguments(self, max_depth):
         if not self:
@@ -277,7 +285,8 @@ class StockLot(models.Model):
 
     @api.model
     def _trace_documents(self, direction, lot_ids):
-        """Manufacturing orders, transfers and partners of ``lot_ids`` in ``direction``."""
+        """Manufacturing orders of ``lot_ids`` in ``direction``, and their transfers
+        (``{picking id: partner id}``), read with SQL, before access filtering."""
         self.env.flush_all()
         lots = list(lot_ids)
         if direction == "forward":
@@ -315,27 +324,11 @@ class StockLot(models.Model):
                 filter=picking_filter,
             )
         )
-        rows = self.env.cr.fetchall()
-        return {
-            "production_ids": production_ids,
-            "picking_ids": sorted({picking for picking, _partner in rows}),
-            "partner_ids": sorted({partner for _picking, partner in rows if partner}),
-        }
+        return {"production_ids": production_ids, "partner_by_picking": dict(self.env.cr.fetchall())}
 
-    def _trace_filter_readable(self, result):
-        """Keep, per key, only the records the current user may read."""
-        models_by_key = {
-            "lot_ids": "stock.lot",
-            "production_ids": "mrp.production",
-            "picking_ids": "stock.picking",
-            "partner_ids": "res.partner",
-        }
-        filtered = {}
-        for key, model_name in models_by_key.items():
-            ids = result[key]
-            Model = self.env[model_name]
-            if not ids or not Model.has_access("read"):
-                filtered[key] = []
-                continue
-            filtered[key] = sorted(Model.with_context(active_test=False).search([("id", "in", ids)], order="id").ids)
-        return filtered
+    def _trace_readable(self, model_name, ids):
+        """The sorted subset of ``ids`` the current user may read (access rights and record rules)."""
+        Model = self.env[model_name]
+        if not ids or not Model.has_access("read"):
+            return []
+        return Model.with_context(active_test=False).search([("id", "in", list(ids))], order="id").ids

@@ -10,7 +10,7 @@ class StockMoveLine(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # Traces look move lines up by lot: Odoo has no index for it.
         create_index(
             self.env.cr,
@@ -19,11 +19,12 @@ class StockMoveLine(models.Model):
             ["lot_id", "state"],
             where="lot_id IS NOT NULL",
         )
+        return res
 
     def _action_done(self):
         res = super()._action_done()
         # Capture the vendor's lot number on the lot (the first one received wins).
-        for line in self.exists().filtered(lambda ml: ml.vendor_lot_number and ml.lot_id and ml.state == "done"):
+        for line in self.exists().filtered(lambda ml: ml.vendor_lot_number and ml.lot_id):
             if not line.lot_id.vendor_lot_number:
-                line.lot_id.vendor_lot_number = line.vendor_lot_number
+                line.lot_id.sudo().vendor_lot_number = line.vendor_lot_number
         return res

@@ -26,7 +26,6 @@ class TraceLotLink(models.Model):
     parent_product_id = fields.Many2one(related="parent_lot_id.product_id", string="Component")
     child_product_id = fields.Many2one(related="child_lot_id.product_id", string="Product")
     quantity = fields.Float(
-        "Quantity",
         digits="Product Unit of Measure",
         readonly=True,
         help="Quantity of the component lot that went into the produced lot, in the component's unit.",
@@ -48,7 +47,7 @@ class TraceLotLink(models.Model):
         "mrp.unbuild", "Unbuild Order", index="btree_not_null", ondelete="restrict", readonly=True
     )
     transformation_id = fields.Many2one(
-        "trace.lot.transformation", "Transformation", index="btree_not_null", ondelete="restrict", readonly=True
+        "trace.lot.transformation", index="btree_not_null", ondelete="restrict", readonly=True
     )
     date = fields.Datetime(readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
@@ -73,7 +72,9 @@ class TraceLotLink(models.Model):
         create_index(self.env.cr, "trace_lot_link_up_idx", self._table, ["child_lot_id", "parent_lot_id"])
 
     def write(self, vals):
-        raise UserError(self.env._("Genealogy links are evidence: they cannot be changed."))
+        if vals:
+            raise UserError(self.env._("Genealogy links are evidence: they cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -145,10 +146,14 @@ class TraceLotLink(models.Model):
             SELECT x.lot_id, c.lot_id, SUM(c.quantity_product_uom), 'unbuild', u.mo_id, u.id,
                    MAX(c.date), u.company_id, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
               FROM mrp_unbuild u
-              JOIN stock_move cm ON cm.unbuild_id = u.id
-              JOIN stock_move_line c ON c.move_id = cm.id
-              JOIN stock_move xm ON xm.consume_unbuild_id = u.id AND xm.product_id = u.product_id
+              -- the unbuilt product goes into the production location...
+              JOIN stock_move xm ON xm.unbuild_id = u.id AND xm.product_id = u.product_id
+              JOIN stock_location xl ON xl.id = xm.location_dest_id AND xl.usage = 'production'
               JOIN stock_move_line x ON x.move_id = xm.id
+              -- ... and the components come out of it
+              JOIN stock_move cm ON cm.unbuild_id = u.id AND cm.product_id <> u.product_id
+              JOIN stock_location cl ON cl.id = cm.location_id AND cl.usage = 'production'
+              JOIN stock_move_line c ON c.move_id = cm.id
              WHERE u.id = ANY(%(ids)s)
                AND c.lot_id IS NOT NULL AND x.lot_id IS NOT NULL
                AND c.state = 'done' AND x.state = 'done'

@@ -38,7 +38,6 @@ class TraceLotTransformation(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     location_id = fields.Many2one(
         "stock.location",
-        "Location",
         required=True,
         check_company=True,
         domain="[('usage', '=', 'internal')]",
@@ -62,7 +61,7 @@ class TraceLotTransformation(models.Model):
     )
     move_ids = fields.One2many("stock.move", "trace_transformation_id", "Stock Moves", readonly=True)
     link_ids = fields.One2many("trace.lot.link", "transformation_id", "Genealogy Links", readonly=True)
-    validated_by_id = fields.Many2one("res.users", "Validated By", readonly=True, copy=False)
+    validated_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     validated_date = fields.Datetime("Validated On", readonly=True, copy=False)
     note = fields.Text()
 

@@ -145,12 +145,17 @@ class TraceCase(TransactionCase):
         """Manufacture ``qty`` of ``bom``'s product into lot ``lot_name``.
 
         ``consumed`` maps each component product to [(lot name, quantity)]: exactly the
-        component lots the order consumes.
+        component lots the order consumes (a product outside the BoM is added, as a rework
+        order adds the lot it reworks).
         """
         product = bom.product_id or bom.product_tmpl_id.product_variant_id
         production = cls.env["mrp.production"].create(
             {"product_id": product.id, "bom_id": bom.id, "product_qty": qty, "product_uom_id": bom.product_uom_id.id}
         )
+        for component, lots in consumed.items():
+            if component not in production.move_raw_ids.product_id:  # beyond the BoM: rework
+                total = sum(lot_qty for _lot, lot_qty in lots)
+                cls.env["stock.move"].create(production._get_move_raw_values(component, total, component.uom_id))
         production.action_confirm()
         production.write({"qty_producing": qty, "lot_producing_id": cls._lot(product, lot_name).id})
         for move in production.move_raw_ids:
@@ -189,6 +194,9 @@ class TraceCase(TransactionCase):
         return chain
 
     @classmethod
-    def _user(cls, login, groups):
-        """A user with exactly ``groups`` (comma-separated xml ids) in the test company."""
-        return new_test_user(cls.env, login=login, groups=groups, company_id=cls.company.id)
+    def _user(cls, login, groups, company=None):
+        """A user with exactly ``groups`` (comma-separated xml ids) in one company."""
+        company = company or cls.company
+        return new_test_user(
+            cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
+        )

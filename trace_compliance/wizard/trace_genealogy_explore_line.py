@@ -12,7 +12,7 @@ class TraceGenealogyExploreLine(models.TransientModel):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", required=True)
     product_id = fields.Many2one(related="lot_id.product_id")
     from_lot_id = fields.Many2one("stock.lot", "From Lot/Serial Number")
-    link_id = fields.Many2one("trace.lot.link", "Link")
+    link_id = fields.Many2one("trace.lot.link")
     quantity = fields.Float(related="link_id.quantity", digits="Product Unit of Measure")
     product_uom_id = fields.Many2one(related="link_id.product_uom_id")
     link_type = fields.Selection(related="link_id.link_type")
