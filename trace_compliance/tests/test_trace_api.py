@@ -82,14 +82,14 @@ class TestTraceApi(TraceCase):
 
     def test_vendor_lot_number_is_a_trace_start(self):
         receipt = self._receive(self.vendor_mill, [(self.flour, "T-FL-9", 50)], validate=False)
-        receipt.move_line_ids.vendor_lot_number = "MILL-LOT-4471"
+        receipt.move_line_ids.vendor_lot_number = "TMILL-98231-Q"
         receipt.button_validate()
         lot = self._lot(self.flour, "T-FL-9")
-        self.assertEqual(lot.vendor_lot_number, "MILL-LOT-4471")
+        self.assertEqual(lot.vendor_lot_number, "TMILL-98231-Q")
         Lot = self.env["stock.lot"].with_user(self.user_a)
-        self.assertEqual(Lot.search([("vendor_lot_number", "ilike", "4471")]), lot)
-        self.assertIn(lot.id, [row[0] for row in Lot.name_search("MILL-LOT-4471")])
-        explore = self.env["trace.genealogy.explore"].with_user(self.user_a).create({"search_term": "mill-lot-4471"})
+        self.assertEqual(Lot.search([("vendor_lot_number", "ilike", "98231-Q")]), lot)
+        self.assertIn(lot.id, [row[0] for row in Lot.name_search("TMILL-98231-Q")])
+        explore = self.env["trace.genealogy.explore"].with_user(self.user_a).create({"search_term": "tmill-98231-q"})
         explore.action_search()
         self.assertEqual(explore.lot_ids, lot)
         self.assertEqual(explore.receipt_count, 1)

@@ -31,8 +31,24 @@ class TestDemoStory(TraceCase):
         merged = self.env.ref("trace_compliance.demo_mo_dough_2").move_raw_ids.move_line_ids
         self.assertEqual(
             {(line.lot_id.name, line.quantity) for line in merged if line.product_id.tracking == "lot"},
-            {("NM-2611-017", 104), ("VG-26-4471", 92), ("ASW-118-B", 4)},
+            {("FL-261101", 104), ("FL-261102", 92), ("SA-261101", 4)},
         )
+
+    def test_bakery_quality_and_genealogy(self):
+        flour = self.env.ref("trace_compliance.demo_lot_flour_nm")
+        # Found by the mill's own lot number, received in quarantine, released on its CoA.
+        self.assertEqual(self.env["stock.lot"].search([("vendor_lot_number", "=", "NM-2611-017")]), flour)
+        self.assertEqual(flour.quality_status, "released")
+        self.assertIn("Certificate of analysis", flour.quality_status_reason)
+        forward = flour.trace_forward()
+        names = set(self.env["stock.lot"].browse(forward["lot_ids"]).mapped("name"))
+        self.assertEqual(
+            names,
+            {"DGH-261101", "DGH-261102", "DGH-261102-A", "DGH-261102-B", "BRD-261101", "BRD-261102", "BRD-261103"},
+        )
+        self.assertEqual(len(forward["partner_ids"]), 3)
+        held = self.env.ref("trace_compliance.demo_serial_sensor_4")
+        self.assertEqual(held.quality_status, "on_hold")
 
     def test_device_story(self):
         for serial, clinic in (
