@@ -35,6 +35,14 @@ class TraceGenealogyExplore(models.TransientModel):
     forward_json = fields.Json(readonly=True)
     backward_json = fields.Json(readonly=True)
 
+    @api.depends("lot_ids")
+    def _compute_display_name(self):
+        for explore in self:
+            names = explore.lot_ids[:3].mapped("name")
+            more = len(explore.lot_ids) - len(names)
+            label = ", ".join(names) + (f" (+{more})" if more > 0 else "")
+            explore.display_name = self.env._("Genealogy of %(lots)s", lots=label) if names else self.env._("Genealogy")
+
     def action_search(self):
         """Find the lots matching the search term, then explore them."""
         self.ensure_one()
