@@ -210,7 +210,7 @@ def cmd_run(args):
     )
 
 
-def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True):
+def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True, tags=None):
     """Install ``modules`` on a fresh ``dbname``; with ``tests``, run their tests.
 
     Returns (exit code, passed, failed) where failed counts failures and errors.
@@ -220,7 +220,7 @@ def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True):
     if not with_demo:
         args.append("--without-demo=all")
     if tests:
-        tags = ",".join(f"/{name}" for name in MODULES)
+        tags = tags or ",".join(f"/{name}" for name in MODULES)
         args += ["--test-enable", f"--test-tags={tags}", "--log-level=test"]
     else:
         args.append("--log-level=warn")
@@ -260,7 +260,7 @@ def cmd_test(args):
     logdir = REPO / ".odoo-data" / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     dbname = args.db
-    rc, passed, failed = run_odoo_tests(dbname, MODULES, logdir / "odoo-tests.log")
+    rc, passed, failed = run_odoo_tests(dbname, MODULES, logdir / f"{dbname}.log", tags=args.tags)
     print(f"Odoo tests: {passed} passed, {failed} failed (exit {rc})")
     if not args.keep_db:
         drop_db(dbname)
@@ -328,6 +328,7 @@ def main():
     test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", "trace_test"))
     test.add_argument("--keep-db", action="store_true")
     test.add_argument("--no-pytest", action="store_true")
+    test.add_argument("--tags", help="Odoo --test-tags to run instead of every test of the add-ons")
     test.set_defaults(func=cmd_test)
     matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
     matrix.add_argument("--db", default="trace_install")
