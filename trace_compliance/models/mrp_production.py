@@ -9,6 +9,8 @@ class MrpProduction(models.Model):
         "stock.lot", string="Component Lots", compute="_compute_trace_consumed_lot_ids"
     )
     trace_consumed_lot_count = fields.Integer("Component Lot Count", compute="_compute_trace_consumed_lot_ids")
+    trace_batch_record_ids = fields.One2many("trace.batch.record", "production_id", "Batch Records")
+    trace_batch_record_count = fields.Integer("Batch Record Count", compute="_compute_trace_batch_record_count")
 
     @api.depends("move_raw_ids.move_line_ids.lot_id")
     def _compute_trace_consumed_lot_ids(self):
@@ -17,17 +19,59 @@ class MrpProduction(models.Model):
             production.trace_consumed_lot_ids = lots
             production.trace_consumed_lot_count = len(lots)
 
+    def _compute_trace_batch_record_count(self):
+        for production in self:
+            production.trace_batch_record_count = len(production.trace_batch_record_ids)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traced(self):
-        links = self.env["trace.lot.link"].sudo().search_count([("production_id", "in", self.ids)])
-        if links:
+        references = {
+            self.env._("genealogy links"): self.env["trace.lot.link"]
+            .sudo()
+            .search_count([("production_id", "in", self.ids)]),
+            self.env._("batch records"): self.env["trace.batch.record"]
+            .sudo()
+            .search_count([("production_id", "in", self.ids)]),
+            self.env._("audit trail entries"): self.env["trace.audit.log"]
+            .sudo()
+            .search_count([("model", "=", self._name), ("res_id", "in", self.ids)]),
+        }
+        found = {label: count for label, count in references.items() if count}
+        if found:
             raise UserError(
                 self.env._(
-                    "%(orders)s cannot be deleted: %(count)s genealogy links refer to them.",
+                    "%(orders)s cannot be deleted: %(references)s refer to them.",
                     orders=", ".join(self.mapped("name")),
-                    count=links,
+                    references=", ".join(f"{count} {label}" for label, count in found.items()),
                 )
             )
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        needing = self.filtered(
+            lambda p: (
+                p.state not in ("draft", "cancel")
+                and not p.trace_batch_record_ids
+                and (p.product_id.trace_batch_record or p.picking_type_id.trace_batch_record)
+            )
+        )
+        if needing:
+            self.env["trace.batch.record"]._create_for_productions(needing)
+        return res
+
+    def action_view_trace_batch_records(self):
+        self.ensure_one()
+        records = self.trace_batch_record_ids
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Batch Records"),
+            "res_model": "trace.batch.record",
+            "view_mode": "list,form",
+            "domain": [("id", "in", records.ids)],
+        }
+        if len(records) == 1:
+            action.update(view_mode="form", res_id=records.id)
+        return action
 
     def _post_inventory(self, cancel_backorder=False):
         for production in self:
@@ -37,6 +81,7 @@ class MrpProduction(models.Model):
             )
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
         self.env["trace.lot.link"]._sync_productions(self.ids)
+        self.trace_batch_record_ids.filtered(lambda r: r.state == "draft" and not r.amends_id)._fill_from_production()
         return res
 
     def action_view_trace_consumed_lots(self):

@@ -15,3 +15,8 @@ class ProductTemplate(models.Model):
         required=True,
         help="The quality status a lot of this product starts in when it is first received from a vendor.",
     )
+    trace_batch_record = fields.Boolean(
+        "Batch Records",
+        help="Manufacturing orders of this product get an electronic batch record (a device history record "
+        "for serial-tracked products).",
+    )

@@ -14,7 +14,8 @@ USER_STATUSES = ("quarantine", "on_hold")
 
 
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _name = "stock.lot"
+    _inherit = ["stock.lot", "trace.audit.mixin"]
 
     vendor_lot_number = fields.Char(
         index="trigram",
@@ -57,17 +58,22 @@ class StockLot(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traced(self):
-        links = (
-            self.env["trace.lot.link"]
+        references = {
+            self.env._("genealogy links"): self.env["trace.lot.link"]
             .sudo()
-            .search_count(["|", ("parent_lot_id", "in", self.ids), ("child_lot_id", "in", self.ids)])
-        )
-        if links:
+            .search_count(["|", ("parent_lot_id", "in", self.ids), ("child_lot_id", "in", self.ids)]),
+            self.env._("batch records"): self.env["trace.batch.record"]
+            .sudo()
+            .search_count(["|", ("lot_ids", "in", self.ids), ("component_ids.lot_id", "in", self.ids)]),
+            self.env._("audit trail entries"): self._trace_audit_entry_count(),
+        }
+        found = {label: count for label, count in references.items() if count}
+        if found:
             raise UserError(
                 self.env._(
-                    "%(lots)s cannot be deleted: %(count)s genealogy links refer to them.",
+                    "%(lots)s cannot be deleted: %(references)s refer to them.",
                     lots=", ".join(self.mapped("display_name")),
-                    count=links,
+                    references=", ".join(f"{count} {label}" for label, count in found.items()),
                 )
             )
 
@@ -153,7 +159,7 @@ class StockLot(models.Model):
         self.check_access("write")
         changed = self.filtered(lambda lot: lot.quality_status != status)
         reason = str(reason).strip()
-        changed.with_context(trace_status_checked=True).sudo().write(
+        changed.with_context(trace_status_checked=True, trace_audit_reason=reason).sudo().write(
             {
                 "quality_status": status,
                 "quality_status_reason": reason,

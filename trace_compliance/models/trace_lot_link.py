@@ -120,14 +120,16 @@ class TraceLotLink(models.Model):
                    ) pair
           GROUP BY pair.parent_lot_id, pair.child_lot_id, pair.production_id, pair.company_id
             ON CONFLICT DO NOTHING
+         RETURNING id, production_id
                 """,
                 uid=self.env.uid,
                 where=where,
             )
         )
-        created = self.env.cr.rowcount
+        rows = self.env.cr.fetchall()
         self.invalidate_model()
-        return created
+        self._audit_created(rows, production_ids is None)
+        return len(rows)
 
     @api.model
     def _sync_unbuilds(self, unbuild_ids):
@@ -159,10 +161,40 @@ class TraceLotLink(models.Model):
                AND c.state = 'done' AND x.state = 'done'
           GROUP BY x.lot_id, c.lot_id, u.mo_id, u.id, u.company_id
             ON CONFLICT DO NOTHING
+         RETURNING id, unbuild_id
                 """,
                 uid=self.env.uid,
                 ids=list(unbuild_ids),
             )
         )
+        rows = self.env.cr.fetchall()
         self.invalidate_model()
-        return self.env.cr.rowcount
+        self._audit_created(rows, False, document_model="mrp.unbuild")
+        return len(rows)
+
+    @api.model
+    def _audit_created(self, rows, backfill, document_model="mrp.production"):
+        """One audit entry per document (or one for a backfill) for links inserted in SQL."""
+        if not rows or not self.env["trace.audit.rule"]._rule_for(self._name):
+            return
+        by_document = {}
+        for link_id, document_id in rows:
+            by_document.setdefault(None if backfill else document_id, []).append(link_id)
+        documents = self.env[document_model].sudo().browse([key for key in by_document if key])
+        names = {document.id: document.display_name for document in documents}
+        self.env["trace.audit.log"]._append(
+            [
+                {
+                    "model": document_model if document_id else self._name,
+                    "res_id": document_id or 0,
+                    "record_name": names.get(document_id) or self.env._("Genealogy backfill"),
+                    "operation": "create",
+                    "field_name": "trace_lot_link",
+                    "field_description": self.env._("Genealogy links"),
+                    "new_value": self.env._(
+                        "%(count)s links (ids %(first)s-%(last)s)", count=len(ids), first=min(ids), last=max(ids)
+                    ),
+                }
+                for document_id, ids in by_document.items()
+            ]
+        )
