@@ -13,6 +13,7 @@ class TraceLotLink(models.Model):
     """
 
     _name = "trace.lot.link"
+    _inherit = ["trace.audit.mixin"]
     _description = "Lot Genealogy Link"
     _order = "date desc, id desc"
     _rec_name = "child_lot_id"

@@ -194,9 +194,10 @@ class TraceCase(TransactionCase):
         return chain
 
     @classmethod
-    def _user(cls, login, groups, company=None):
-        """A user with exactly ``groups`` (comma-separated xml ids) in one company."""
+    def _user(cls, login, groups, company=None, **values):
+        """A user with exactly ``groups`` (comma-separated xml ids) in one company; their
+        password is their login (padded with "x" to 8 characters)."""
         company = company or cls.company
         return new_test_user(
-            cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
+            cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)], **values
         )
