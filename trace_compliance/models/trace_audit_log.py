@@ -57,7 +57,7 @@ class TraceAuditLog(models.Model):
     field_description = fields.Char("Field Label", readonly=True)
     old_value = fields.Text(readonly=True)
     new_value = fields.Text(readonly=True)
-    user_id = fields.Many2one("res.users", "User", required=True, index=True, readonly=True, ondelete="restrict")
+    user_id = fields.Many2one("res.users", required=True, index=True, readonly=True, ondelete="restrict")
     timestamp = fields.Datetime(required=True, index=True, readonly=True)
     reason = fields.Text(readonly=True)
     company_id = fields.Many2one("res.company", index=True, readonly=True, ondelete="restrict")

@@ -82,7 +82,7 @@ class TraceBatchRecord(models.Model):
     deviation_ids = fields.One2many("trace.batch.record.deviation", "batch_record_id", "Deviations", copy=True)
     signature_ids = fields.One2many("trace.signature", "batch_record_id", "Signatures", readonly=True)
     signatures_valid = fields.Boolean(compute="_compute_signatures_valid")
-    amends_id = fields.Many2one("trace.batch.record", "Amends", readonly=True, index="btree_not_null", copy=False)
+    amends_id = fields.Many2one("trace.batch.record", readonly=True, index="btree_not_null", copy=False)
     amendment_ids = fields.One2many("trace.batch.record", "amends_id", "Amendments", readonly=True)
     gtin = fields.Char("GTIN", readonly=True, help="The product's barcode as a 14-digit GTIN.")
     expiry_date = fields.Datetime(readonly=True)

@@ -22,8 +22,8 @@ class TraceBatchRecordCheck(models.Model):
     measured_value = fields.Float()
     measured_text = fields.Char("Observation")
     result = fields.Selection([("pass", "Pass"), ("fail", "Fail")])
-    checked_by_id = fields.Many2one("res.users", "Checked By", readonly=True)
-    checked_at = fields.Datetime("Checked At", readonly=True)
+    checked_by_id = fields.Many2one("res.users", readonly=True)
+    checked_at = fields.Datetime(readonly=True)
 
     @api.constrains("has_limits", "lower_limit", "upper_limit")
     def _check_limits(self):

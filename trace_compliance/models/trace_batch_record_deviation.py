@@ -13,4 +13,4 @@ class TraceBatchRecordDeviation(models.Model):
     description = fields.Text(required=True)
     impact = fields.Selection([("minor", "Minor"), ("major", "Major"), ("critical", "Critical")], required=True)
     corrective_action = fields.Text()
-    reported_by_id = fields.Many2one("res.users", "Reported By", default=lambda self: self.env.user, required=True)
+    reported_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, required=True)

@@ -24,7 +24,7 @@ class TraceSignature(models.Model):
     res_model = fields.Char("Signed Model", required=True, readonly=True, index=True)
     res_id = fields.Integer("Signed Record ID", required=True, readonly=True, index=True)
     batch_record_id = fields.Many2one("trace.batch.record", index="btree_not_null", ondelete="restrict", readonly=True)
-    signer_id = fields.Many2one("res.users", "Signer", required=True, readonly=True, ondelete="restrict")
+    signer_id = fields.Many2one("res.users", required=True, readonly=True, ondelete="restrict")
     printed_name = fields.Char(required=True, readonly=True)
     signed_at = fields.Datetime("Signed At (UTC)", required=True, readonly=True)
     meaning = fields.Selection(SIGNATURE_MEANINGS, required=True, readonly=True)

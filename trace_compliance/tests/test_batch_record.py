@@ -12,7 +12,7 @@ class TestBatchRecord(TraceCase):
         super().setUpClass()
         cls.chain = cls._bakery_chain()
         (cls.bread | cls.device).write({"trace_batch_record": True})
-        cls.device.barcode = "09506000134352"
+        cls.device.barcode = "00614141999996"
         cls.bom_bread.write(
             {
                 "trace_revision": "C",
@@ -83,9 +83,9 @@ class TestBatchRecord(TraceCase):
         record = production.trace_batch_record_ids
         self.assertEqual(record.record_type, "dhr")
         self.assertTrue(record.name.startswith("DHR/"))
-        self.assertEqual(record.gtin, "09506000134352")
-        self.assertEqual(record.gs1_element_string, "(01)09506000134352(21)SN/0001")
-        self.assertEqual(record.gs1_digital_link, "https://id.gs1.org/01/09506000134352/21/SN%2F0001")
+        self.assertEqual(record.gtin, "00614141999996")
+        self.assertEqual(record.gs1_element_string, "(01)00614141999996(21)SN/0001")
+        self.assertEqual(record.gs1_digital_link, "https://id.gs1.org/01/00614141999996/21/SN%2F0001")
         self.assertIn("T-SB-DHR", record.control_numbers)
         self._sign(self.author, "authored", record=record)
         self._sign(self.manager, "approved", record=record)
@@ -98,7 +98,7 @@ class TestBatchRecord(TraceCase):
         )
         for text in (
             "Device History Record",
-            "(01)09506000134352(21)SN/0001",
+            "(01)00614141999996(21)SN/0001",
             "T-SB-DHR",
             "ebr_manager",
             record.signature_ids[0].content_hash,
