@@ -1,1 +1,3 @@
 from . import test_sale_flow
+from . import test_recall
+from . import test_recall_export

@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    recall_ids = fields.Many2many("trace.recall", compute="_compute_recall_ids", string="Recalls")
+    recall_count = fields.Integer(compute="_compute_recall_ids", string="Recall Count")
+
+    def _compute_recall_ids(self):
+        Recall = self.env["trace.recall"]
+        for lot in self:
+            recalls = Recall.search(["|", ("lot_ids", "in", lot.ids), ("affected_lot_ids", "in", lot.ids)])
+            lot.recall_ids = recalls
+            lot.recall_count = len(recalls)
+
+    def action_view_recalls(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Recalls"),
+            "res_model": "trace.recall",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.recall_ids.ids)],
+        }

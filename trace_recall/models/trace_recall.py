@@ -1,0 +1,528 @@
+from odoo import api, fields, models, modules
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .trace_recall_partner import RESOLVED
+
+# Above this many affected lots, the computation runs in the background (cron trigger).
+DEFAULT_BACKGROUND_THRESHOLD = 5000
+
+
+class TraceRecall(models.Model):
+    """A recall campaign (or a mock-recall drill): the suspect lots, everything made from
+    them, where the stock is, who received it, and what was done about it."""
+
+    _name = "trace.recall"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Recall"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/", index="trigram")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
+    state = fields.Selection(
+        [("draft", "Draft"), ("open", "Open"), ("closed", "Closed"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    is_drill = fields.Boolean("Mock Recall (Drill)", readonly=True, tracking=True)
+    reason = fields.Text(required=True, tracking=True)
+    classification_id = fields.Many2one("trace.recall.class", "Classification", tracking=True)
+    lot_ids = fields.Many2many(
+        "stock.lot", "trace_recall_suspect_lot_rel", "recall_id", "lot_id", "Suspect Lots", readonly=True
+    )
+    affected_lot_ids = fields.Many2many(
+        "stock.lot",
+        "trace_recall_affected_lot_rel",
+        "recall_id",
+        "lot_id",
+        "Affected Lots",
+        readonly=True,
+        help="The suspect lots and every lot made from them, at every level.",
+    )
+    delivery_ids = fields.One2many("trace.recall.delivery", "recall_id", "Deliveries", readonly=True)
+    stock_ids = fields.One2many("trace.recall.stock", "recall_id", "Stock on Hand", readonly=True)
+    partner_line_ids = fields.One2many("trace.recall.partner", "recall_id", "Customers")
+    affected_picking_ids = fields.Many2many(
+        "stock.picking", "trace_recall_picking_rel", "recall_id", "picking_id", "Affected Deliveries", readonly=True
+    )
+    affected_partner_ids = fields.Many2many(
+        "res.partner", "trace_recall_partner_rel", "recall_id", "partner_id", "Affected Customers", readonly=True
+    )
+    open_picking_ids = fields.Many2many(
+        "stock.picking",
+        "trace_recall_open_picking_rel",
+        "recall_id",
+        "picking_id",
+        "Open Transfers",
+        readonly=True,
+        help="Transfers not done yet that hold (reserve or move) affected lots.",
+    )
+    open_production_ids = fields.Many2many(
+        "mrp.production",
+        "trace_recall_open_production_rel",
+        "recall_id",
+        "production_id",
+        "Open Manufacturing Orders",
+        readonly=True,
+    )
+    customer_count = fields.Integer("Customer Count", readonly=True)
+    delivery_count = fields.Integer("Delivery Count", readonly=True)
+    affected_lot_count = fields.Integer("Affected Lot Count", readonly=True)
+    qty_shipped = fields.Float("Quantity Shipped", readonly=True)
+    qty_in_stock = fields.Float("Quantity in Stock", readonly=True)
+    qty_returned = fields.Float("Quantity Recovered", compute="_compute_effectiveness")
+    acknowledged_rate = fields.Float("Customers Acknowledged (%)", compute="_compute_effectiveness")
+    recovery_rate = fields.Float("Recovered / Shipped (%)", compute="_compute_effectiveness")
+    compute_state = fields.Selection(
+        [("none", "Not Computed"), ("pending", "Queued"), ("running", "Computing"), ("done", "Computed")],
+        default="none",
+        readonly=True,
+        copy=False,
+    )
+    progress = fields.Integer(readonly=True, copy=False)
+    computed_date = fields.Datetime("List Complete On", readonly=True, copy=False)
+    exported_date = fields.Datetime("First Export On", readonly=True, copy=False)
+    time_to_list = fields.Float("Time to Complete List (s)", readonly=True, copy=False)
+    time_to_export = fields.Float("Time to Export (s)", readonly=True, copy=False)
+    contained = fields.Boolean(readonly=True, copy=False, tracking=True)
+    quarantine_location_id = fields.Many2one(
+        "stock.location",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Containment moves the affected stock here with internal transfers.",
+    )
+    disposition = fields.Selection(
+        [
+            ("pending", "To Decide"),
+            ("scrap", "Scrap"),
+            ("rework", "Rework"),
+            ("return", "Return to Vendor"),
+            ("release", "Release (no risk)"),
+        ],
+        default="pending",
+        tracking=True,
+    )
+    disposition_note = fields.Text(tracking=True)
+    instructions = fields.Html(
+        default=lambda self: self.env._(
+            "<p>Stop selling and using the products listed. Keep them apart and contact us for their return.</p>"
+        ),
+        help="The instructions the customer notice gives.",
+    )
+    close_reason = fields.Text(readonly=True, copy=False)
+
+    @api.depends("partner_line_ids.state", "partner_line_ids.qty_returned", "qty_shipped")
+    def _compute_effectiveness(self):
+        for recall in self:
+            lines = recall.partner_line_ids
+            recall.qty_returned = sum(lines.mapped("qty_returned"))
+            resolved = lines.filtered(lambda line: line.state in RESOLVED)
+            recall.acknowledged_rate = 100.0 * len(resolved) / len(lines) if lines else 0.0
+            recall.recovery_rate = 100.0 * recall.qty_returned / recall.qty_shipped if recall.qty_shipped else 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                code = "trace.recall.drill" if vals.get("is_drill") else "trace.recall"
+                vals["name"] = self.env["ir.sequence"].next_by_code(code) or "/"
+        recalls = super().create(vals_list)
+        recalls._check_lot_companies()
+        return recalls
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_draft(self):
+        if any(recall.state != "draft" for recall in self):
+            raise UserError(self.env._("A recall that was opened is evidence: cancel or close it instead."))
+
+    def _check_lot_companies(self):
+        for recall in self:
+            if not recall.lot_ids:
+                raise UserError(self.env._("A recall needs at least one suspect lot or serial number."))
+            companies = recall.lot_ids.company_id
+            if len(companies) > 1 or (companies and companies != recall.company_id):
+                raise UserError(
+                    self.env._(
+                        "The suspect lots belong to %(companies)s: a recall covers the lots of one company, "
+                        "%(company)s.",
+                        companies=", ".join(companies.mapped("name")),
+                        company=recall.company_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # computation
+    # ------------------------------------------------------------------
+    def action_compute(self):
+        """Fill the recall from the trace engine; large recalls go to the background."""
+        for recall in self:
+            if recall.state in ("closed", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "%(recall)s is %(state)s: it cannot be computed again.", recall=recall.name, state=recall.state
+                    )
+                )
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("trace_recall.background_threshold", DEFAULT_BACKGROUND_THRESHOLD)
+        )
+        for recall in self:
+            affected = recall._trace_affected_lot_ids()
+            if len(affected) > threshold and not self.env.context.get("trace_recall_foreground"):
+                recall.write({"compute_state": "pending", "progress": 0})
+                self.env.ref("trace_recall.ir_cron_trace_recall_compute")._trigger()
+                recall.message_post(body=self.env._("Large recall: computing in the background."))
+                continue
+            recall._compute_lists(affected)
+        return True
+
+    def _trace_affected_lot_ids(self):
+        self.ensure_one()
+        return set(self.lot_ids.ids) | set(self.lot_ids.trace_forward()["lot_ids"])
+
+    @api.model
+    def _cron_compute_pending(self):
+        """Compute the queued recalls, committing progress between the steps."""
+        commit = not modules.module.current_test  # tests run in one transaction
+        for recall in self.search([("compute_state", "=", "pending")]):
+            recall = recall.with_user(recall.write_uid or self.env.user)
+            recall.write({"compute_state": "running", "progress": 5})
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            recall._compute_lists(recall._trace_affected_lot_ids(), commit=commit)
+
+    def _compute_lists(self, affected_ids, commit=False):
+        """Every list of the recall, set-based: one SQL statement per list."""
+        self.ensure_one()
+        started = fields.Datetime.now()
+        affected = sorted(affected_ids)
+
+        def step(progress):
+            self.write({"progress": progress})
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+        self.delivery_ids.unlink()
+        self.stock_ids.unlink()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO trace_recall_delivery (recall_id, company_id, partner_id, picking_id, move_line_id, date,
+                                               product_id, lot_id, quantity, product_uom_id, sale_order_id,
+                                               create_uid, create_date, write_uid, write_date)
+            SELECT %(recall)s, %(company)s, picking.partner_id, picking.id, line.id, line.date, line.product_id,
+                   line.lot_id, line.quantity_product_uom, product_tmpl.uom_id, sale_line.order_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM stock_move_line line
+              JOIN stock_picking picking ON picking.id = line.picking_id
+              JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
+              JOIN stock_location dest ON dest.id = line.location_dest_id
+              JOIN stock_move move ON move.id = line.move_id
+              JOIN product_product product ON product.id = line.product_id
+              JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
+              LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
+             WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done'
+               AND (dest.usage = 'customer' OR ptype.code = 'outgoing')
+               AND line.company_id = %(company)s
+                """,
+                recall=self.id,
+                uid=self.env.uid,
+                lots=affected,
+                company=self.company_id.id,
+            )
+        )
+        step(40)
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO trace_recall_stock (recall_id, company_id, location_id, product_id, lot_id, quantity,
+                                            product_uom_id, create_uid, create_date, write_uid, write_date)
+            SELECT %(recall)s, %(company)s, quant.location_id, quant.product_id, quant.lot_id, SUM(quant.quantity),
+                   product_tmpl.uom_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM stock_quant quant
+              JOIN stock_location loc ON loc.id = quant.location_id
+              JOIN product_product product ON product.id = quant.product_id
+              JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
+             WHERE quant.lot_id = ANY(%(lots)s) AND loc.usage = 'internal' AND quant.company_id = %(company)s
+          GROUP BY quant.location_id, quant.product_id, quant.lot_id, product_tmpl.uom_id
+            HAVING SUM(quant.quantity) > 0
+                """,
+                recall=self.id,
+                uid=self.env.uid,
+                lots=affected,
+                company=self.company_id.id,
+            )
+        )
+        step(60)
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT DISTINCT line.picking_id, move.raw_material_production_id
+              FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
+             WHERE line.lot_id = ANY(%(lots)s) AND line.state NOT IN ('done', 'cancel')
+               AND line.company_id = %(company)s
+                """,
+                lots=affected,
+                company=self.company_id.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        self.invalidate_recordset(["delivery_ids", "stock_ids"])
+        totals = self._delivery_totals()
+        self.write(
+            {
+                "affected_lot_ids": [fields.Command.set(affected)],
+                "affected_lot_count": len(affected),
+                "affected_picking_ids": [fields.Command.set(totals["pickings"])],
+                "affected_partner_ids": [fields.Command.set(totals["partners"])],
+                "open_picking_ids": [fields.Command.set({p for p, _m in rows if p})],
+                "open_production_ids": [fields.Command.set({m for _p, m in rows if m})],
+                "customer_count": len(totals["partners"]),
+                "delivery_count": len(totals["pickings"]),
+                "qty_shipped": totals["qty"],
+                "qty_in_stock": sum(self.stock_ids.mapped("quantity")),
+            }
+        )
+        step(80)
+        self._sync_partner_lines(totals["qty_by_partner"])
+        self.partner_line_ids.invalidate_recordset(["delivery_ids"])
+        now = fields.Datetime.now()
+        vals = {"compute_state": "done", "progress": 100, "computed_date": now}
+        if self.state == "draft":
+            vals["state"] = "open"
+        if not self.time_to_list:
+            vals["time_to_list"] = (now - self.create_date).total_seconds()
+        self.write(vals)
+        self.message_post(
+            body=self.env._(
+                "List complete: %(lots)s affected lots, %(deliveries)s deliveries to %(customers)s customers, "
+                "%(stock)s in stock (computed in %(seconds).1f s).",
+                lots=len(affected),
+                deliveries=self.delivery_count,
+                customers=self.customer_count,
+                stock=self.qty_in_stock,
+                seconds=(now - started).total_seconds(),
+            )
+        )
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _delivery_totals(self):
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT partner_id, ARRAY_AGG(DISTINCT picking_id), SUM(quantity)
+              FROM trace_recall_delivery WHERE recall_id = %s GROUP BY partner_id
+                """,
+                self.id,
+            )
+        )
+        qty_by_partner, pickings, total = {}, set(), 0.0
+        for partner_id, picking_ids, qty in self.env.cr.fetchall():
+            pickings.update(picking_ids)
+            total += qty or 0.0
+            if partner_id:
+                qty_by_partner[partner_id] = qty or 0.0
+        return {"qty_by_partner": qty_by_partner, "pickings": pickings, "partners": set(qty_by_partner), "qty": total}
+
+    def _sync_partner_lines(self, qty_by_partner):
+        existing = {line.partner_id.id: line for line in self.partner_line_ids}
+        for partner_id, qty in qty_by_partner.items():
+            if partner_id in existing:
+                existing[partner_id].qty_shipped = qty
+        self.env["trace.recall.partner"].create(
+            [
+                {"recall_id": self.id, "partner_id": partner_id, "qty_shipped": qty}
+                for partner_id, qty in qty_by_partner.items()
+                if partner_id not in existing
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # containment, notices, closing
+    # ------------------------------------------------------------------
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group("trace_recall.group_recall_manager"):
+            raise AccessError(self.env._("Only a Recall Manager contains, notifies, closes or cancels a recall."))
+
+    def _check_not_drill(self, what):
+        if self.filtered("is_drill"):
+            raise UserError(self.env._("%(recall)s is a drill: it %(what)s.", recall=self[0].name, what=what))
+
+    def _check_computed(self):
+        for recall in self:
+            if recall.compute_state != "done" or recall.state != "open":
+                raise UserError(self.env._("%(recall)s must be open and computed first.", recall=recall.name))
+
+    def action_contain(self):
+        """Affected lots in stock go to recalled, their reservations are released, and
+        (with a quarantine location) internal transfers move them there."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_not_drill(self.env._("contains nothing"))
+        self._check_computed()
+        in_stock = self.stock_ids.lot_id | self.lot_ids
+        in_stock.sudo().set_quality_status(
+            "recalled", self.env._("%(recall)s: %(reason)s", recall=self.name, reason=self.reason)
+        )
+        reserved = self.env["stock.move.line"].search(
+            [("lot_id", "in", in_stock.ids), ("state", "not in", ("done", "cancel")), ("picked", "=", False)]
+        )
+        moves = reserved.move_id
+        moves._do_unreserve()
+        transfers = self.env["stock.picking"]
+        if self.quarantine_location_id and self.stock_ids:
+            transfers = self._create_quarantine_transfers()
+        self.contained = True
+        self.message_post(
+            body=self.env._(
+                "Contained: %(lots)s lots set to recalled, %(moves)s reservations released, "
+                "%(transfers)s quarantine transfers.",
+                lots=len(in_stock),
+                moves=len(moves),
+                transfers=len(transfers),
+            )
+        )
+        return True
+
+    def _create_quarantine_transfers(self):
+        picking_type = (
+            self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1).int_type_id
+        )
+        by_location = {}
+        for line in self.stock_ids.filtered(lambda s: s.location_id != self.quarantine_location_id):
+            by_location.setdefault(line.location_id, []).append(line)
+        pickings = self.env["stock.picking"]
+        for location, lines in by_location.items():
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "location_id": location.id,
+                    "location_dest_id": self.quarantine_location_id.id,
+                    "origin": self.name,
+                }
+            )
+            for line in lines:
+                move = self.env["stock.move"].create(
+                    {
+                        "name": f"{self.name}: {line.lot_id.name}",
+                        "picking_id": picking.id,
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.quantity,
+                        "product_uom": line.product_uom_id.id,
+                        "location_id": location.id,
+                        "location_dest_id": self.quarantine_location_id.id,
+                    }
+                )
+                move._action_confirm(merge=False)
+                # Reserve exactly the recalled lot, not whatever the removal strategy picks.
+                move.move_line_ids.unlink()
+                self.env["stock.move.line"].create(
+                    {
+                        "move_id": move.id,
+                        "picking_id": picking.id,
+                        "product_id": line.product_id.id,
+                        "product_uom_id": line.product_uom_id.id,
+                        "location_id": location.id,
+                        "location_dest_id": self.quarantine_location_id.id,
+                        "lot_id": line.lot_id.id,
+                        "quantity": line.quantity,
+                    }
+                )
+            pickings |= picking
+        return pickings
+
+    def action_notify(self):
+        """Send the recall notice (mail + PDF letter) to each customer still to notify."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_not_drill(self.env._("sends no notice"))
+        self._check_computed()
+        template = self.env.ref("trace_recall.mail_template_recall_notice")
+        lines = self.partner_line_ids.filtered(lambda line: line.state == "to_notify")
+        lines.invalidate_recordset(["delivery_ids"])  # read by the template from the lines written in SQL
+        for line in lines:
+            template.send_mail(line.id, email_layout_xmlid="mail.mail_notification_light")
+        lines.write({"state": "notified", "notified_date": fields.Datetime.now()})
+        self.message_post(
+            body=self.env._(
+                "Recall notice sent to %(customers)s.",
+                customers=", ".join(lines.partner_id.mapped("display_name")) or "-",
+            )
+        )
+        return True
+
+    def action_close(self, reason=None):
+        self.ensure_one()
+        self._check_manager()
+        if self.state != "open":
+            raise UserError(self.env._("Only an open recall can be closed."))
+        unresolved = self.partner_line_ids.filtered(lambda line: line.state not in RESOLVED)
+        if unresolved and not (reason and str(reason).strip()):
+            raise UserError(
+                self.env._(
+                    "These customers are not resolved yet: %(customers)s. Resolve them or give a reason to close.",
+                    customers=", ".join(unresolved.partner_id.mapped("display_name")),
+                )
+            )
+        self.write({"state": "closed", "close_reason": reason or False})
+        return True
+
+    def action_cancel(self):
+        self.ensure_one()
+        self._check_manager()
+        if self.state == "closed":
+            raise UserError(self.env._("A closed recall cannot be cancelled."))
+        self.state = "cancelled"
+
+    def action_open_close_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Close Recall"),
+            "res_model": "trace.recall.close",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_recall_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # exports
+    # ------------------------------------------------------------------
+    def _attach_export(self, filename, data, mimetype):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": data, "res_model": self._name, "res_id": self.id, "mimetype": mimetype}
+        )
+        if not self.exported_date:
+            now = fields.Datetime.now()
+            self.write({"exported_date": now, "time_to_export": (now - self.create_date).total_seconds()})
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        self._check_computed()
+        data = self.env["trace.recall.export"]._recall_xlsx(self)
+        return self._attach_export(f"{self.name.replace('/', '-')}.xlsx", data, XLSX_MIME)
+
+    def action_export_fsma(self):
+        self.ensure_one()
+        self._check_computed()
+        data = self.env["trace.recall.export"]._fsma_xlsx(self)
+        return self._attach_export(f"{self.name.replace('/', '-')}-FSMA204.xlsx", data, XLSX_MIME)
+
+    def action_export_epcis(self):
+        self.ensure_one()
+        self._check_computed()
+        data = self.env["trace.recall.export"]._epcis_json(self)
+        return self._attach_export(f"{self.name.replace('/', '-')}-EPCIS.jsonld", data, "application/ld+json")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,2 @@
+from . import trace_recall_start
+from . import trace_recall_close

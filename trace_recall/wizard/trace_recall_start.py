@@ -1,0 +1,95 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class TraceRecallStart(models.TransientModel):
+    """Start a recall (or a mock-recall drill) from suspect lots chosen directly, by product
+    and date range, by vendor lot number or by vendor."""
+
+    _name = "trace.recall.start"
+    _description = "Start a Recall"
+
+    selection_mode = fields.Selection(
+        [
+            ("lots", "Lots / serial numbers"),
+            ("product", "Product and date range"),
+            ("vendor_lot", "Vendor lot number"),
+            ("vendor", "Vendor"),
+        ],
+        "Suspect Lots By",
+        default="lots",
+        required=True,
+    )
+    lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers")
+    product_id = fields.Many2one("product.product", domain="[('tracking', '!=', 'none')]")
+    date_from = fields.Date()
+    date_to = fields.Date()
+    vendor_lot_number = fields.Char()
+    vendor_id = fields.Many2one("res.partner", "Vendor")
+    reason = fields.Text(required=True)
+    classification_id = fields.Many2one("trace.recall.class", "Classification")
+    is_drill = fields.Boolean("Mock Recall (Drill)")
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, required=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "stock.lot" and self.env.context.get("active_ids"):
+            values["lot_ids"] = [fields.Command.set(self.env.context["active_ids"])]
+            values["selection_mode"] = "lots"
+        return values
+
+    def _suspect_lots(self):
+        self.ensure_one()
+        Lot = self.env["stock.lot"]
+        if self.selection_mode == "lots":
+            return self.lot_ids
+        if self.selection_mode == "vendor_lot":
+            if not (self.vendor_lot_number or "").strip():
+                raise UserError(self.env._("Type the vendor lot number."))
+            return Lot.search([("vendor_lot_number", "=ilike", self.vendor_lot_number.strip())])
+        # Lots received (vendor) or produced or received (product) in the date range.
+        domain = [("state", "=", "done"), ("lot_id", "!=", False), ("location_dest_id.usage", "=", "internal")]
+        if self.selection_mode == "product":
+            if not self.product_id:
+                raise UserError(self.env._("Choose the product."))
+            domain += [("product_id", "=", self.product_id.id), ("location_id.usage", "in", ("supplier", "production"))]
+        else:
+            if not self.vendor_id:
+                raise UserError(self.env._("Choose the vendor."))
+            domain += [
+                ("location_id.usage", "=", "supplier"),
+                ("picking_id.partner_id", "child_of", self.vendor_id.commercial_partner_id.id),
+            ]
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise UserError(self.env._("The date range ends before it starts."))
+        if self.date_from:
+            domain.append(("date", ">=", fields.Datetime.to_datetime(self.date_from)))
+        if self.date_to:
+            domain.append(("date", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)))
+        return self.env["stock.move.line"].search(domain).lot_id
+
+    def action_start(self):
+        self.ensure_one()
+        lots = self._suspect_lots()
+        if not lots:
+            raise UserError(self.env._("No lot matches: there is nothing to recall."))
+        recall = self.env["trace.recall"].create(
+            {
+                "lot_ids": [fields.Command.set(lots.ids)],
+                "reason": self.reason,
+                "classification_id": self.classification_id.id,
+                "is_drill": self.is_drill,
+                "company_id": (lots.company_id[:1] or self.company_id).id,
+            }
+        )
+        recall.action_compute()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "trace.recall",
+            "res_id": recall.id,
+            "view_mode": "form",
+            "target": "current",
+        }
