@@ -5,7 +5,7 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     recall_ids = fields.Many2many("trace.recall", compute="_compute_recall_ids", string="Recalls")
-    recall_count = fields.Integer(compute="_compute_recall_ids", string="Recall Count")
+    recall_count = fields.Integer(compute="_compute_recall_ids")
 
     def _compute_recall_ids(self):
         Recall = self.env["trace.recall"]

@@ -30,7 +30,7 @@ class TraceRecall(models.Model):
     )
     is_drill = fields.Boolean("Mock Recall (Drill)", readonly=True, tracking=True)
     reason = fields.Text(required=True, tracking=True)
-    classification_id = fields.Many2one("trace.recall.class", "Classification", tracking=True)
+    classification_id = fields.Many2one("trace.recall.class", tracking=True)
     lot_ids = fields.Many2many(
         "stock.lot", "trace_recall_suspect_lot_rel", "recall_id", "lot_id", "Suspect Lots", readonly=True
     )
@@ -69,9 +69,9 @@ class TraceRecall(models.Model):
         "Open Manufacturing Orders",
         readonly=True,
     )
-    customer_count = fields.Integer("Customer Count", readonly=True)
-    delivery_count = fields.Integer("Delivery Count", readonly=True)
-    affected_lot_count = fields.Integer("Affected Lot Count", readonly=True)
+    customer_count = fields.Integer(readonly=True)
+    delivery_count = fields.Integer(readonly=True)
+    affected_lot_count = fields.Integer(readonly=True)
     qty_shipped = fields.Float("Quantity Shipped", readonly=True)
     qty_in_stock = fields.Float("Quantity in Stock", readonly=True)
     qty_returned = fields.Float("Quantity Recovered", compute="_compute_effectiveness")

@@ -19,4 +19,4 @@ class TraceRecallDelivery(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", index=True)
     quantity = fields.Float(digits="Product Unit of Measure")
     product_uom_id = fields.Many2one("uom.uom", "Unit")
-    sale_order_id = fields.Many2one("sale.order", "Sale Order")
+    sale_order_id = fields.Many2one("sale.order")

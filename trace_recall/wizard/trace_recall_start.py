@@ -27,9 +27,9 @@ class TraceRecallStart(models.TransientModel):
     date_from = fields.Date()
     date_to = fields.Date()
     vendor_lot_number = fields.Char()
-    vendor_id = fields.Many2one("res.partner", "Vendor")
+    vendor_id = fields.Many2one("res.partner")
     reason = fields.Text(required=True)
-    classification_id = fields.Many2one("trace.recall.class", "Classification")
+    classification_id = fields.Many2one("trace.recall.class")
     is_drill = fields.Boolean("Mock Recall (Drill)")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, required=True)
 
