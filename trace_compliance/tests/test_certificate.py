@@ -138,6 +138,26 @@ class TestCertificate(CertificateCase):
         self.assertEqual(certificate.rejection_reason, "Issued for another lot")
         self.assertIn("Issued for another lot", " ".join(certificate.message_ids.mapped("body")))
 
+    def test_menus(self):
+        Menu = self.env["ir.ui.menu"]
+        certificates = {
+            self.env.ref("trace_compliance.trace_menu_certificates").id,
+            self.env.ref("trace_compliance.trace_menu_stock_certificates").id,
+        }
+        configuration = {
+            self.env.ref("trace_compliance.trace_menu_certificate_types").id,
+            self.env.ref("trace_compliance.trace_menu_certificate_requirements").id,
+        }
+        for user in (self.trace_user, self.trace_manager):
+            visible = Menu.with_user(user)._visible_menu_ids()
+            self.assertTrue(certificates <= visible, user.login)
+            self.assertEqual(configuration <= visible, user == self.trace_manager, user.login)
+        # Auditors reach Traceability under Manufacturing only, read-only.
+        visible = Menu.with_user(self.auditor)._visible_menu_ids()
+        self.assertIn(self.env.ref("trace_compliance.trace_menu_certificates").id, visible)
+        self.assertFalse(configuration & visible)
+        self.assertFalse(certificates & Menu.with_user(self.stock_user)._visible_menu_ids())
+
     def test_workflow_locks_evidence(self):
         certificate = self._certificate(self.lot_1, validate=False)
         with self.assertRefused(UserError, "through its actions"):
