@@ -6,7 +6,18 @@ from . import trace_signature
 from . import trace_lot_link
 from . import trace_lot_transformation
 from . import trace_lot_transformation_line
+from . import trace_certificate_limit_mixin
+from . import trace_certificate_type
+from . import trace_certificate_type_parameter
+from . import trace_certificate
+from . import trace_certificate_result
+from . import trace_certificate_requirement
+from . import ir_attachment
+from . import res_company
+from . import res_config_settings
+from . import product_category
 from . import product_template
+from . import product_product
 from . import stock_lot
 from . import stock_move
 from . import stock_move_line
@@ -21,6 +32,4 @@ from . import trace_batch_record_component
 from . import trace_batch_record_operation
 from . import trace_batch_record_check
 from . import trace_batch_record_deviation
-from . import res_company
-from . import res_config_settings
 from . import stock_picking_type

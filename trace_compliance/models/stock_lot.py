@@ -37,6 +37,14 @@ class StockLot(models.Model):
     trace_upstream_count = fields.Integer("Made From", compute="_compute_trace_counts")
     trace_downstream_count = fields.Integer("Used In", compute="_compute_trace_counts")
     trace_customer_count = fields.Integer("Customers", compute="_compute_trace_counts")
+    trace_awaiting_certificate = fields.Boolean(
+        "Awaiting Certificates",
+        readonly=True,
+        copy=False,
+        help="Received without a certificate required at receipt and put in quarantine: approving its certificates "
+        "can release it (company setting). Cleared by any other status change.",
+    )
+    trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
 
     def _compute_trace_counts(self):
         for lot in self:
@@ -47,6 +55,15 @@ class StockLot(models.Model):
             lot.trace_downstream_count = len(forward["lot_ids"])
             lot.trace_customer_count = len(forward["partner_ids"])
             lot.trace_upstream_count = len(lot._trace_lot_ids("backward"))
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_trace_certificate_count(self):
+        Certificate = self.env["trace.certificate"]
+        counts = {}
+        if self.ids and Certificate.has_access("read"):
+            counts = dict(Certificate._read_group([("lot_ids", "in", self.ids)], ["lot_ids"], ["__count"]))
+        for lot in self:
+            lot.trace_certificate_count = counts.get(lot, 0)
 
     @api.model
     def _search_display_name(self, operator, value):
@@ -123,6 +140,34 @@ class StockLot(models.Model):
             "domain": [("id", "in", forward["partner_ids"])],
         }
 
+    def action_open_certificates(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_certificate_action")
+        action["domain"] = [("lot_ids", "in", self.ids)]
+        action["context"] = self._trace_certificate_defaults()
+        return action
+
+    def action_new_certificate(self):
+        """Record a certificate for this lot: a new certificate form, lot and product set,
+        to upload its file and enter its results."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Certificate"),
+            "res_model": "trace.certificate",
+            "view_mode": "form",
+            "views": [(self.env.ref("trace_compliance.trace_certificate_view_form").id, "form")],
+            "target": "current",
+            "context": self._trace_certificate_defaults(),
+        }
+
+    def _trace_certificate_defaults(self):
+        """The context of a new certificate for these lots."""
+        context = {"default_lot_ids": self.ids, "default_company_id": (self.company_id[:1] or self.env.company).id}
+        if len(self.product_id) == 1:
+            context["default_product_id"] = self.product_id.id
+        return context
+
     def _action_lot_list(self, lot_ids, name):
         return {
             "type": "ir.actions.act_window",
@@ -165,6 +210,8 @@ class StockLot(models.Model):
                 "quality_status_reason": reason,
                 "quality_status_date": fields.Datetime.now(),
                 "quality_status_user_id": self.env.user.id,
+                # Only the quarantine for missing certificates keeps a lot awaiting them.
+                "trace_awaiting_certificate": bool(self.env.context.get("trace_awaiting_certificate")),
             }
         )
         label = dict(QUALITY_STATUSES)[status]
@@ -190,6 +237,51 @@ class StockLot(models.Model):
                     ),
                 )
             )
+
+    # ------------------------------------------------------------------
+    # certificates
+    # ------------------------------------------------------------------
+    def _trace_missing_certificates(self, stage, company):
+        """``{lot: {certificate type: 'block' | 'warn'}}``: the certificate types these lots
+        need at ``stage`` (``receipt`` or ``shipment``) in ``company`` and have no valid,
+        unexpired, non-failing certificate for. Lots lacking nothing are left out."""
+        requirements = self.env["trace.certificate.requirement"]._get_product_requirements(
+            self.product_id, stage, company
+        )
+        if not requirements:
+            return {}
+        certificate_types = self.env["trace.certificate.type"].union(
+            *(certificate_type for needed in requirements.values() for certificate_type in needed)
+        )
+        covered = self.env["trace.certificate"]._valid_lot_types(self, certificate_types, company)
+        missing = {}
+        for lot in self:
+            gaps = {
+                certificate_type: enforcement
+                for certificate_type, enforcement in requirements.get(lot.product_id, {}).items()
+                if (lot.id, certificate_type.id) not in covered
+            }
+            if gaps:
+                missing[lot] = gaps
+        return missing
+
+    def _trace_quarantine_awaiting_certificates(self, reason):
+        """System action: these lots, received without their certificates, are kept in
+        quarantine until the certificates are approved. Lots on hold, rejected or recalled
+        keep their status."""
+        lots = self.sudo()
+        released = lots.filtered(lambda lot: lot.quality_status == "released")
+        released.with_context(trace_awaiting_certificate=True).set_quality_status("quarantine", reason)
+        quarantined = (lots - released).filtered(
+            lambda lot: lot.quality_status == "quarantine" and not lot.trace_awaiting_certificate
+        )
+        if quarantined:
+            quarantined.write({"trace_awaiting_certificate": True})
+            for lot in quarantined:
+                lot.message_post(
+                    body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+                )
+        return released | quarantined
 
     # ------------------------------------------------------------------
     # trace engine (public API, stable)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TraceBatchRecordComponent(models.Model):
@@ -13,3 +13,19 @@ class TraceBatchRecordComponent(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number")
     quantity = fields.Float(digits="Product Unit of Measure")
     product_uom_id = fields.Many2one("uom.uom", "Unit")
+    certificate_ids = fields.Many2many(
+        "trace.certificate",
+        string="Certificates",
+        compute="_compute_certificate_ids",
+        help="The valid and expired certificates covering the component lot.",
+    )
+
+    @api.depends("lot_id")
+    def _compute_certificate_ids(self):
+        Certificate = self.env["trace.certificate"]
+        for line in self:
+            line.certificate_ids = (
+                Certificate.search([("lot_ids", "in", line.lot_id.ids), ("state", "in", ("valid", "expired"))])
+                if line.lot_id
+                else Certificate
+            )

@@ -6,3 +6,6 @@ from . import test_quality_status
 from . import test_batch_record
 from . import test_audit_trail
 from . import test_report_pdf
+from . import test_certificate
+from . import test_certificate_enforcement
+from . import test_certificate_report
