@@ -95,7 +95,8 @@ class StockLot(models.Model):
             )
 
     def write(self, vals):
-        if "quality_status" in vals and not self.env.context.get("trace_status_checked"):
+        status_fields = {"quality_status", "trace_awaiting_certificate"}
+        if status_fields & set(vals) and not self.env.context.get("trace_status_checked"):
             raise UserError(
                 self.env._(
                     "Change the quality status with the Set Status action (or the set_quality_status method), "
@@ -163,7 +164,7 @@ class StockLot(models.Model):
 
     def _trace_certificate_defaults(self):
         """The context of a new certificate for these lots."""
-        context = {"default_lot_ids": self.ids, "default_company_id": (self.company_id[:1] or self.env.company).id}
+        context = {"default_lot_ids": self.ids}
         if len(self.product_id) == 1:
             context["default_product_id"] = self.product_id.id
         return context
@@ -276,7 +277,7 @@ class StockLot(models.Model):
             lambda lot: lot.quality_status == "quarantine" and not lot.trace_awaiting_certificate
         )
         if quarantined:
-            quarantined.write({"trace_awaiting_certificate": True})
+            quarantined.with_context(trace_status_checked=True).write({"trace_awaiting_certificate": True})
             for lot in quarantined:
                 lot.message_post(
                     body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"

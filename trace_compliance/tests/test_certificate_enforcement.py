@@ -108,6 +108,8 @@ class TestCertificateEnforcement(CertificateCase):
         lot_1.with_user(self.trace_manager).set_quality_status("on_hold", "Pest found in the sack")
         lot_1.with_user(self.trace_manager).set_quality_status("quarantine", "Waiting for fumigation report")
         self.assertFalse(lot_1.trace_awaiting_certificate)
+        with self.assertRefused(UserError, "Set Status"):
+            lot_1.with_user(self.trace_manager).write({"trace_awaiting_certificate": True})
         self._certificate(lot_1 | lot_2, number="R12-B")
         self.assertEqual(lot_1.quality_status, "quarantine")
         self.assertEqual(lot_2.quality_status, "released")
