@@ -337,16 +337,20 @@ class StockLot(models.Model):
                 self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing.ids)))
             )
 
+    @api.model
+    def _trace_link_columns(self, direction):
+        """(column followed from, column reached) of trace_lot_link for ``direction``."""
+        if direction == "forward":
+            return SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
+        return SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
+
     def _trace_lot_ids(self, direction, max_depth=None):
         """Ids of the lots reached from these lots in ``direction`` (starting lots excluded).
 
         One recursive query over the genealogy links. ``UNION`` keeps each lot once, so
         cycles (rework) end; with ``max_depth`` each (lot, level) is kept once.
         """
-        if direction == "forward":
-            source, target = SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
-        else:
-            source, target = SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
+        source, target = self._trace_link_columns(direction)
         self.env["trace.lot.link"].flush_model()
         if max_depth is None:
             query = SQL(

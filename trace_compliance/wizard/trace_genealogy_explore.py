@@ -120,10 +120,7 @@ class TraceGenealogyExplore(models.TransientModel):
     def _genealogy_rows(self, direction, max_depth):
         """(level, lot reached, lot it was reached from, link) for every link followed,
         each link once at the first level it is met, nearest levels first."""
-        if direction == "forward":
-            source, target = SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
-        else:
-            source, target = SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
+        source, target = self.env["stock.lot"]._trace_link_columns(direction)
         self.env["trace.lot.link"].flush_model()
         self.env.cr.execute(
             SQL(
