@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..models.trace_signature import SIGNATURE_MEANINGS
 
@@ -17,9 +17,11 @@ class TraceSignatureSign(models.TransientModel):
     password = fields.Char(required=True)
     comment = fields.Text()
 
+    @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for wizard in self:
-            wizard.record_name = self.env[wizard.res_model].browse(wizard.res_id).display_name
+            record = self.env[wizard.res_model].browse(wizard.res_id) if wizard.res_model else False
+            wizard.record_name = record.display_name if record else False
 
     def action_sign(self):
         self.ensure_one()
