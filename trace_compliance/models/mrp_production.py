@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class MrpProduction(models.Model):
@@ -25,26 +24,18 @@ class MrpProduction(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traced(self):
-        references = {
-            self.env._("genealogy links"): self.env["trace.lot.link"]
-            .sudo()
-            .search_count([("production_id", "in", self.ids)]),
-            self.env._("batch records"): self.env["trace.batch.record"]
-            .sudo()
-            .search_count([("production_id", "in", self.ids)]),
-            self.env._("audit trail entries"): self.env["trace.audit.log"]
-            .sudo()
-            .search_count([("model", "=", self._name), ("res_id", "in", self.ids)]),
-        }
-        found = {label: count for label, count in references.items() if count}
-        if found:
-            raise UserError(
-                self.env._(
-                    "%(orders)s cannot be deleted: %(references)s refer to them.",
-                    orders=", ".join(self.mapped("name")),
-                    references=", ".join(f"{count} {label}" for label, count in found.items()),
-                )
-            )
+        self.env["trace.audit.log"]._refuse_unlink_if_referenced(
+            self,
+            {
+                self.env._("genealogy links"): self.env["trace.lot.link"]
+                .sudo()
+                .search_count([("production_id", "in", self.ids)]),
+                self.env._("batch records"): self.env["trace.batch.record"]
+                .sudo()
+                .search_count([("production_id", "in", self.ids)]),
+                self.env._("audit trail entries"): self.env["trace.audit.log"]._count_for(self),
+            },
+        )
 
     def action_confirm(self):
         res = super().action_confirm()

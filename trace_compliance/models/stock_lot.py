@@ -75,24 +75,18 @@ class StockLot(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traced(self):
-        references = {
-            self.env._("genealogy links"): self.env["trace.lot.link"]
-            .sudo()
-            .search_count(["|", ("parent_lot_id", "in", self.ids), ("child_lot_id", "in", self.ids)]),
-            self.env._("batch records"): self.env["trace.batch.record"]
-            .sudo()
-            .search_count(["|", ("lot_ids", "in", self.ids), ("component_ids.lot_id", "in", self.ids)]),
-            self.env._("audit trail entries"): self._trace_audit_entry_count(),
-        }
-        found = {label: count for label, count in references.items() if count}
-        if found:
-            raise UserError(
-                self.env._(
-                    "%(lots)s cannot be deleted: %(references)s refer to them.",
-                    lots=", ".join(self.mapped("display_name")),
-                    references=", ".join(f"{count} {label}" for label, count in found.items()),
-                )
-            )
+        self.env["trace.audit.log"]._refuse_unlink_if_referenced(
+            self,
+            {
+                self.env._("genealogy links"): self.env["trace.lot.link"]
+                .sudo()
+                .search_count(["|", ("parent_lot_id", "in", self.ids), ("child_lot_id", "in", self.ids)]),
+                self.env._("batch records"): self.env["trace.batch.record"]
+                .sudo()
+                .search_count(["|", ("lot_ids", "in", self.ids), ("component_ids.lot_id", "in", self.ids)]),
+                self.env._("audit trail entries"): self._trace_audit_entry_count(),
+            },
+        )
 
     def write(self, vals):
         status_fields = {"quality_status", "trace_awaiting_certificate"}

@@ -146,6 +146,25 @@ class TraceAuditLog(models.Model):
         payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
+    @api.model
+    def _count_for(self, records):
+        """How many entries the trail holds about ``records``."""
+        return self.sudo().search_count([("model", "=", records._name), ("res_id", "in", records.ids)])
+
+    @api.model
+    def _refuse_unlink_if_referenced(self, records, references):
+        """Refuse deleting ``records`` when some of ``references`` ({label: count}) are
+        not zero, saying what refers to them."""
+        found = {label: count for label, count in references.items() if count}
+        if found:
+            raise UserError(
+                self.env._(
+                    "%(records)s cannot be deleted: %(references)s refer to them.",
+                    records=", ".join(records.mapped("display_name")),
+                    references=", ".join(f"{count} {label}" for label, count in found.items()),
+                )
+            )
+
     # ------------------------------------------------------------------
     # verification
     # ------------------------------------------------------------------

@@ -109,4 +109,4 @@ class TraceAuditMixin(models.AbstractModel):
         return super().unlink()
 
     def _trace_audit_entry_count(self):
-        return self.env["trace.audit.log"].sudo().search_count([("model", "=", self._name), ("res_id", "in", self.ids)])
+        return self.env["trace.audit.log"]._count_for(self)

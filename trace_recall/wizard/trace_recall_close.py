@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..models.trace_recall_partner import RESOLVED
+
 
 class TraceRecallClose(models.TransientModel):
     _name = "trace.recall.close"
@@ -12,9 +14,7 @@ class TraceRecallClose(models.TransientModel):
     def _compute_unresolved_count(self):
         for wizard in self:
             wizard.unresolved_count = len(
-                wizard.recall_id.partner_line_ids.filtered(
-                    lambda line: line.state not in ("acknowledged", "returned", "closed")
-                )
+                wizard.recall_id.partner_line_ids.filtered(lambda line: line.state not in RESOLVED)
             )
 
     def action_close(self):
