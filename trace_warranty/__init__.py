@@ -1,1 +1,4 @@
+from . import controllers
 from . import models
+from . import wizard
+from .hooks import post_init_hook

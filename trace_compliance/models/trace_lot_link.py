@@ -37,6 +37,9 @@ class TraceLotLink(models.Model):
             ("production", "Manufacturing"),
             ("unbuild", "Unbuild (recovered)"),
             ("transformation", "Transformation"),
+            # Written by trace_warranty (a component installed in a serial in service); part of
+            # the base so the links outlive that add-on.
+            ("service", "Installed in Service"),
         ],
         required=True,
         readonly=True,

@@ -1,0 +1,27 @@
+from odoo import models
+
+
+class MrpProduction(models.Model):
+    _inherit = "mrp.production"
+
+    def _prepare_stock_lot_values(self):
+        """Serials assigned at assembly come from the product's own sequence when it has one."""
+        values = super()._prepare_stock_lot_values()
+        sequence = self.product_id.product_tmpl_id.serial_sequence_id
+        if sequence:
+            Lot = self.env["stock.lot"]
+            name = sequence.next_by_id()
+            # Skip numbers taken by hand, as Odoo does for its own sequence.
+            while Lot.search_count(
+                [
+                    ("product_id", "=", self.product_id.id),
+                    ("name", "=", name),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            ):
+                name = sequence.next_by_id()
+            values["name"] = name
+        return values

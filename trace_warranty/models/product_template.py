@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    warranty_months = fields.Integer(
+        "Warranty (Months)",
+        help="Warranty duration of each serial number of this product; 0 means no warranty.",
+    )
+    warranty_start = fields.Selection(
+        [("delivery", "Delivery"), ("installation", "Installation")],
+        "Warranty Starts On",
+        default="delivery",
+        required=True,
+        help="Delivery: the day the serial is first delivered to its customer. Installation: the day of its "
+        "first done installation event after that delivery.",
+    )
+    serial_sequence_id = fields.Many2one(
+        "ir.sequence",
+        "Serial Number Sequence",
+        copy=False,
+        help="Serial numbers assigned at assembly (manufacturing orders) for this product come from this "
+        "sequence instead of the company-wide one.",
+    )
+
+    _sql_constraints = [
+        ("warranty_months_positive", "CHECK(warranty_months >= 0)", "The warranty duration cannot be negative."),
+    ]

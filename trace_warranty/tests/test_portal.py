@@ -1,0 +1,65 @@
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import WarrantyCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSerials(WarrantyCase, HttpCase):
+    """/my/serials: each customer's contacts see their serials, warranty and service history,
+    and nothing of another customer, in the portal as over RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.serial_clinic = cls._build_device("W-PT-CLINIC", "W-PT-SB-1")
+        cls.serial_lab = cls._build_device("W-PT-LAB", "W-PT-SB-2")
+        cls._sell(cls.customer_clinic, [(cls.device, "W-PT-CLINIC", 1)])
+        cls._sell(cls.customer_lab, [(cls.device, "W-PT-LAB", 1)])
+        Event = cls.env["trace.service.event"]
+        cls.event_clinic = Event.create(
+            {"lot_id": cls.serial_clinic.id, "event_type": "inspection", "result": "Calibration verified"}
+        )
+        cls.event_clinic.action_done()
+        cls.event_lab = Event.create({"lot_id": cls.serial_lab.id, "event_type": "complaint", "result": "Lab secret"})
+        cls.portal_clinic = cls._portal_user("w_pt_clinic", cls.clinic_contact)
+        lab_contact = cls.env["res.partner"].create({"name": "Lab Buyer", "parent_id": cls.customer_lab.id})
+        cls.portal_lab = cls._portal_user("w_pt_lab", lab_contact)
+
+    @classmethod
+    def _portal_user(cls, login, partner):
+        return new_test_user(
+            cls.env, login=login, password=login + "xxxxx", groups="base.group_portal", partner_id=partner.id
+        )
+
+    def test_portal_pages(self):
+        self.authenticate("w_pt_clinic", "w_pt_clinicxxxxx")
+        page = self.url_open("/my/serials")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("W-PT-CLINIC", page.text)
+        self.assertNotIn("W-PT-LAB", page.text)
+        detail = self.url_open(f"/my/serials/{self.serial_clinic.id}")
+        self.assertIn("Calibration verified", detail.text)
+        self.assertIn(self.serial_clinic.warranty_end_date.strftime("%m/%d/%Y"), detail.text)
+        # Another customer's serial: back to the list, nothing shown.
+        other = self.url_open(f"/my/serials/{self.serial_lab.id}")
+        self.assertTrue(other.url.endswith("/my/serials"))
+        self.assertNotIn("Lab secret", other.text)
+        home = self.url_open("/my/home")
+        self.assertIn("/my/serials", home.text)
+
+    def test_portal_isolation_over_rpc(self):
+        Lot = self.env["stock.lot"].with_user(self.portal_lab)
+        self.assertEqual(Lot.search([]), self.serial_lab)
+        Event = self.env["trace.service.event"].with_user(self.portal_lab)
+        self.assertEqual(Event.search([]), self.event_lab)
+        self.assertFalse(
+            self.env["trace.service.event"].with_user(self.portal_clinic).search([("id", "=", self.event_lab.id)])
+        )
+        self.assertEqual(
+            self.env["stock.lot"].with_user(self.portal_clinic).warranty_lookup("W-PT-CLINIC")["id"],
+            self.serial_clinic.id,
+        )
+        # Read-only: a portal contact changes nothing.
+        with self.assertRaises(AccessError):
+            self.serial_lab.with_user(self.portal_lab).write({"note": "mine"})

@@ -1,0 +1,1 @@
+from . import trace_warranty_check
