@@ -66,3 +66,16 @@ class TestDemoStory(TraceCase):
         self.assertLess(receipt.date_done, production.date_finished)
         self.assertLess(production.date_finished, delivery.date_done)
         self.assertEqual(set(delivery.move_ids.move_line_ids.mapped("date")), {delivery.date_done})
+
+    def test_warranty_story(self):
+        stmary = self.env.ref("trace_compliance.demo_serial_monitor_1")
+        self.assertEqual(stmary.customer_id.name, "St. Mary Clinic")
+        self.assertEqual(stmary.warranty_state, "active")
+        self.assertEqual(
+            stmary.warranty_start_date, self.env.ref("trace_warranty.demo_event_install_stmary").date.date()
+        )
+        northside = self.env.ref("trace_compliance.demo_serial_monitor_3")
+        self.assertEqual(northside.sale_order_id, self.env.ref("trace_warranty.demo_sale_northside"))
+        self.assertEqual(northside.warranty_state, "none", "delivered, installation still to do")
+        drill = self.env.ref("trace_warranty.demo_recall_drill_sensor")
+        self.assertEqual(drill.field_action_ids.lot_id, self.env.ref("trace_compliance.demo_serial_monitor_2"))
