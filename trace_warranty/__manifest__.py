@@ -23,6 +23,11 @@
         "views/portal_templates.xml",
         "views/trace_warranty_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "trace_warranty/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/trace_warranty_demo.xml",
     ],

@@ -28,12 +28,10 @@ class TestPortalSerials(WarrantyCase, HttpCase):
 
     @classmethod
     def _portal_user(cls, login, partner):
-        return new_test_user(
-            cls.env, login=login, password=login + "xxxxx", groups="base.group_portal", partner_id=partner.id
-        )
+        return new_test_user(cls.env, login=login, password=login, groups="base.group_portal", partner_id=partner.id)
 
     def test_portal_pages(self):
-        self.authenticate("w_pt_clinic", "w_pt_clinicxxxxx")
+        self.authenticate("w_pt_clinic", "w_pt_clinic")
         page = self.url_open("/my/serials")
         self.assertEqual(page.status_code, 200)
         self.assertIn("W-PT-CLINIC", page.text)
@@ -63,3 +61,7 @@ class TestPortalSerials(WarrantyCase, HttpCase):
         # Read-only: a portal contact changes nothing.
         with self.assertRaises(AccessError):
             self.serial_lab.with_user(self.portal_lab).write({"note": "mine"})
+
+    def test_portal_tour(self):
+        """The same, as a portal contact clicks through it in the browser."""
+        self.start_tour("/my", "trace_warranty_portal_serials", login="w_pt_clinic")
