@@ -1,6 +1,7 @@
 from . import trace_audit_log
 from . import trace_audit_rule
 from . import trace_audit_mixin
+from . import trace_reference_mixin
 from . import trace_signable_mixin
 from . import trace_signature
 from . import trace_lot_link
@@ -14,6 +15,7 @@ from . import trace_certificate_result
 from . import trace_certificate_requirement
 from . import ir_attachment
 from . import res_company
+from . import res_partner
 from . import res_config_settings
 from . import product_category
 from . import product_template

@@ -1,8 +1,11 @@
 from odoo import api, fields, models
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 
 class MrpProduction(models.Model):
-    _inherit = "mrp.production"
+    _name = "mrp.production"
+    _inherit = ["mrp.production", "trace.reference.mixin"]
 
     trace_consumed_lot_ids = fields.Many2many(
         "stock.lot", string="Component Lots", compute="_compute_trace_consumed_lot_ids"
@@ -22,10 +25,16 @@ class MrpProduction(models.Model):
         for production in self:
             production.trace_batch_record_count = len(production.trace_batch_record_ids)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_traced(self):
-        self.env["trace.audit.log"]._refuse_unlink_if_referenced(
-            self,
+    def unlink(self):
+        # Odoo cancels the order (and its moves) before deleting it: refuse first, so a refusal
+        # leaves everything as it was.
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._trace_refuse_if_referenced("delete")
+        return super().unlink()
+
+    def _trace_references(self):
+        references = super()._trace_references()
+        references.update(
             {
                 self.env._("genealogy links"): self.env["trace.lot.link"]
                 .sudo()
@@ -33,9 +42,9 @@ class MrpProduction(models.Model):
                 self.env._("batch records"): self.env["trace.batch.record"]
                 .sudo()
                 .search_count([("production_id", "in", self.ids)]),
-                self.env._("audit trail entries"): self.env["trace.audit.log"]._count_for(self),
-            },
+            }
         )
+        return references
 
     def action_confirm(self):
         res = super().action_confirm()

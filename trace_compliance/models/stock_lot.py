@@ -15,7 +15,7 @@ USER_STATUSES = ("quarantine", "on_hold")
 
 class StockLot(models.Model):
     _name = "stock.lot"
-    _inherit = ["stock.lot", "trace.audit.mixin"]
+    _inherit = ["stock.lot", "trace.audit.mixin", "trace.reference.mixin"]
 
     vendor_lot_number = fields.Char(
         index="trigram",
@@ -73,10 +73,9 @@ class StockLot(models.Model):
             domain = ["|", *domain, ("vendor_lot_number", operator, value)]
         return domain
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_traced(self):
-        self.env["trace.audit.log"]._refuse_unlink_if_referenced(
-            self,
+    def _trace_references(self):
+        references = super()._trace_references()
+        references.update(
             {
                 self.env._("genealogy links"): self.env["trace.lot.link"]
                 .sudo()
@@ -84,9 +83,12 @@ class StockLot(models.Model):
                 self.env._("batch records"): self.env["trace.batch.record"]
                 .sudo()
                 .search_count(["|", ("lot_ids", "in", self.ids), ("component_ids.lot_id", "in", self.ids)]),
-                self.env._("audit trail entries"): self._trace_audit_entry_count(),
-            },
+                self.env._("certificates"): self.env["trace.certificate"]
+                .sudo()
+                .search_count([("lot_ids", "in", self.ids)]),
+            }
         )
+        return references
 
     def write(self, vals):
         status_fields = {"quality_status", "trace_awaiting_certificate"}

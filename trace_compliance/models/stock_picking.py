@@ -5,9 +5,12 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "trace.reference.mixin"]
 
     trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
 
@@ -20,6 +23,13 @@ class StockPicking(models.Model):
             picking.trace_certificate_count = (
                 Certificate.search_count([("lot_ids", "in", lots.ids)]) if readable and lots else 0
             )
+
+    def unlink(self):
+        # Odoo cancels the transfer's moves before deleting it: refuse first, so a refusal
+        # leaves everything as it was.
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._trace_refuse_if_referenced("delete")
+        return super().unlink()
 
     def _action_done(self):
         self._trace_check_released()

@@ -152,18 +152,23 @@ class TraceAuditLog(models.Model):
         return self.sudo().search_count([("model", "=", records._name), ("res_id", "in", records.ids)])
 
     @api.model
-    def _refuse_unlink_if_referenced(self, records, references):
-        """Refuse deleting ``records`` when some of ``references`` ({label: count}) are
-        not zero, saying what refers to them."""
+    def _refuse_if_referenced(self, records, references, operation="delete"):
+        """Refuse deleting (or archiving) ``records`` when some of ``references``
+        ({label: count}) are not zero, saying what refers to them."""
         found = {label: count for label, count in references.items() if count}
-        if found:
-            raise UserError(
-                self.env._(
-                    "%(records)s cannot be deleted: %(references)s refer to them.",
-                    records=", ".join(records.mapped("display_name")),
-                    references=", ".join(f"{count} {label}" for label, count in found.items()),
-                )
+        if not found:
+            return
+        names = ", ".join(records.sudo().mapped("display_name"))
+        refs = ", ".join(f"{count} {label}" for label, count in found.items())
+        if operation == "archive":
+            message = self.env._(
+                "%(records)s cannot be archived: %(references)s refer to them.", records=names, references=refs
             )
+        else:
+            message = self.env._(
+                "%(records)s cannot be deleted: %(references)s refer to them.", records=names, references=refs
+            )
+        raise UserError(message)
 
     # ------------------------------------------------------------------
     # verification

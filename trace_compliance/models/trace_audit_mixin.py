@@ -107,6 +107,3 @@ class TraceAuditMixin(models.AbstractModel):
             self.env["trace.audit.log"]._append(entries)
             return res
         return super().unlink()
-
-    def _trace_audit_entry_count(self):
-        return self.env["trace.audit.log"]._count_for(self)

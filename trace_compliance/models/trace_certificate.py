@@ -288,8 +288,11 @@ class TraceCertificate(models.Model):
         if kept:
             raise UserError(
                 self.env._(
-                    "Only draft certificates can be deleted: %(certificates)s are evidence.",
+                    "Only draft certificates can be deleted: %(certificates)s are evidence (%(lots)s lots and "
+                    "%(entries)s audit trail entries refer to them).",
                     certificates=", ".join(kept.mapped("display_name")),
+                    lots=len(kept.sudo().lot_ids),
+                    entries=self.env["trace.audit.log"]._count_for(kept),
                 )
             )
 

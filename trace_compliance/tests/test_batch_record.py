@@ -232,7 +232,7 @@ class TestBatchRecord(TraceCase):
 
     def test_deleting_what_the_record_refers_to_is_refused(self):
         with self.assertRaisesRegex(UserError, "batch records"):
-            self.production.sudo()._unlink_except_traced()
+            self.production.sudo()._unlink_except_trace_referenced()
         with self.assertRaisesRegex(UserError, "batch records"):
             self._lot(self.bread, "T-BR-EBR").unlink()
         self._sign(self.author, "authored")

@@ -178,7 +178,7 @@ class TestGenealogy(TraceCase):
         with self.assertRaisesRegex(UserError, "genealogy links"):
             self.chain["T-DO-1"].unlink()
         with self.assertRaisesRegex(UserError, "genealogy links"):
-            self.chain["mo_dough_1"].sudo()._unlink_except_traced()
+            self.chain["mo_dough_1"].sudo()._unlink_except_trace_referenced()
         self.assertTrue(link.exists())
 
     def test_forward_deliveries_contain_odoo_delivery_ids(self):

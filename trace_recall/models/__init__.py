@@ -5,3 +5,6 @@ from . import trace_recall_stock
 from . import trace_recall_partner
 from . import trace_recall_export
 from . import stock_lot
+from . import mrp_production
+from . import stock_picking
+from . import res_partner

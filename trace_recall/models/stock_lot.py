@@ -14,6 +14,15 @@ class StockLot(models.Model):
             lot.recall_ids = recalls
             lot.recall_count = len(recalls)
 
+    def _trace_references(self):
+        references = super()._trace_references()
+        references[self.env._("recalls")] = (
+            self.env["trace.recall"]
+            .sudo()
+            .search_count(["|", ("lot_ids", "in", self.ids), ("affected_lot_ids", "in", self.ids)])
+        )
+        return references
+
     def action_view_recalls(self):
         self.ensure_one()
         return {

@@ -16,6 +16,16 @@ class ResPartner(models.Model):
                 [("customer_id", "child_of", partner.commercial_partner_id.id)]
             )
 
+    def _trace_references(self):
+        references = super()._trace_references()
+        references[self.env._("serials delivered to them")] = (
+            self.env["stock.lot"].sudo().search_count([("customer_id", "in", self.ids)])
+        )
+        references[self.env._("service events")] = (
+            self.env["trace.service.event"].sudo().search_count([("partner_id", "in", self.ids)])
+        )
+        return references
+
     def action_view_trace_serials(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("trace_warranty.stock_lot_action_serials")

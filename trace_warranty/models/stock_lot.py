@@ -108,6 +108,23 @@ class StockLot(models.Model):
                 installed = (installed | event.installed_lot_ids) - event.removed_lot_ids
             lot.installed_component_lot_ids = installed
 
+    def _trace_references(self):
+        references = super()._trace_references()
+        references[self.env._("service events")] = (
+            self.env["trace.service.event"]
+            .sudo()
+            .search_count(
+                [
+                    "|",
+                    "|",
+                    ("lot_id", "in", self.ids),
+                    ("installed_lot_ids", "in", self.ids),
+                    ("removed_lot_ids", "in", self.ids),
+                ]
+            )
+        )
+        return references
+
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------

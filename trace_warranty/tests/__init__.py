@@ -6,3 +6,4 @@ from . import test_serial_flow
 from . import test_service_event
 from . import test_warranty_lookup
 from . import test_warranty_registry
+from . import test_data_preservation
