@@ -146,7 +146,7 @@ class TestDataPreservation(WarrantyCase):
     def test_the_row_check_sees_a_write_before_a_refusal(self):
         def write_then_refuse():
             self.serial.sudo().write({"note": "<p>changed</p>"})
-            raise UserError("refused too late")
+            raise UserError(self.env._("refused too late"))
 
         with self.assertRaisesRegex(AssertionError, "stock_lot"):
             self._refused(write_then_refuse)
