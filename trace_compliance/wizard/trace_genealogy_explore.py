@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.sql import escape_psql
 
 # The web view lists at most this many links per direction; traces have no limit.
 MAX_LINES = 2000
@@ -49,8 +50,10 @@ class TraceGenealogyExplore(models.TransientModel):
         term = (self.search_term or "").strip()
         if not term:
             raise UserError(self.env._("Type a lot or serial number, or a vendor lot number."))
+        # Case-insensitive but exact: % and _ in a lot number are characters, not wildcards.
+        exact = escape_psql(term)
         lots = self.env["stock.lot"].search(
-            ["|", "|", ("name", "=ilike", term), ("ref", "=ilike", term), ("vendor_lot_number", "=ilike", term)]
+            ["|", "|", ("name", "=ilike", exact), ("ref", "=ilike", exact), ("vendor_lot_number", "=ilike", exact)]
         )
         if not lots:
             raise UserError(self.env._("No lot, serial number or vendor lot number is %(term)s.", term=term))

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import escape_psql
 
 
 class TraceRecallStart(models.TransientModel):
@@ -49,7 +50,8 @@ class TraceRecallStart(models.TransientModel):
         if self.selection_mode == "vendor_lot":
             if not (self.vendor_lot_number or "").strip():
                 raise UserError(self.env._("Type the vendor lot number."))
-            return Lot.search([("vendor_lot_number", "=ilike", self.vendor_lot_number.strip())])
+            # Case-insensitive but exact: % and _ are characters, not wildcards.
+            return Lot.search([("vendor_lot_number", "=ilike", escape_psql(self.vendor_lot_number.strip()))])
         # Lots received (vendor) or produced or received (product) in the date range.
         domain = [("state", "=", "done"), ("lot_id", "!=", False), ("location_dest_id.usage", "=", "internal")]
         if self.selection_mode == "product":
