@@ -65,3 +65,8 @@ class TestPortalSerials(WarrantyCase, HttpCase):
     def test_portal_tour(self):
         """The same, as a portal contact clicks through it in the browser."""
         self.start_tour("/my", "trace_warranty_portal_serials", login="w_pt_clinic")
+
+    def test_serial_form_tour(self):
+        """Customer service (a Traceability User) reads a serial's warranty in the web client."""
+        self._user("w_pt_service", "trace_compliance.group_trace_user")
+        self.start_tour("/odoo", "trace_warranty_serial_form", login="w_pt_service")
