@@ -1,5 +1,5 @@
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .trace_recall_partner import RESOLVED
@@ -123,6 +123,12 @@ class TraceRecall(models.Model):
             resolved = lines.filtered(lambda line: line.state in RESOLVED)
             recall.acknowledged_rate = 100.0 * len(resolved) / len(lines) if lines else 0.0
             recall.recovery_rate = 100.0 * recall.qty_returned / recall.qty_shipped if recall.qty_shipped else 0.0
+
+    @api.constrains("reason")
+    def _check_reason(self):
+        for recall in self:
+            if not (recall.reason or "").strip():
+                raise ValidationError(self.env._("A recall needs a reason: say what is suspected and why."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,27 @@
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
 from odoo.addons.trace_recall.tests.common import RecallCase
+
+# The tables whose rows must be exactly the same after a refused action.
+TABLES = (
+    "stock_lot",
+    "stock_move",
+    "stock_move_line",
+    "stock_picking",
+    "stock_quant",
+    "mrp_production",
+    "res_partner",
+    "trace_lot_link",
+    "trace_audit_log",
+    "trace_signature",
+    "trace_batch_record",
+    "trace_certificate",
+    "trace_recall",
+    "trace_recall_delivery",
+    "trace_recall_partner",
+    "trace_service_event",
+)
 
 
 class WarrantyCase(RecallCase):
@@ -26,3 +49,34 @@ class WarrantyCase(RecallCase):
         return cls._transfer(
             cls.warehouse.in_type_id, partner, cls.customer_location, cls.stock_location, [(product, serial, 1)]
         )
+
+    def _rows(self):
+        self.env.flush_all()
+        snapshot = {}
+        for table in TABLES:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT COUNT(*), md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM %s t",
+                    SQL.identifier(table),
+                )
+            )
+            snapshot[table] = self.env.cr.fetchone()
+        return snapshot
+
+    def _refused(self, action, *expected):
+        """Run ``action`` (no savepoint): it must raise a UserError whose message holds each of
+        ``expected``, and change no row."""
+        before = self._rows()
+        try:
+            action()
+        except UserError as error:
+            message = str(error)
+        else:
+            self.fail("the action was not refused")
+        for text in expected:
+            self.assertIn(text, message)
+        self.env.invalidate_all()
+        after = self._rows()
+        changed = [table for table in TABLES if before[table] != after[table]]
+        self.assertFalse(changed, f"rows changed by a refused action: {changed}")
+        return message
