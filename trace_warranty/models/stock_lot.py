@@ -273,6 +273,14 @@ class StockLot(models.Model):
         it when the product's warranty starts on installation.
         """
         self.env.flush_all()
+        if lot_ids is not None:
+            # Two transfers of one serial done at once (a return and a delivery) each see only
+            # their own move. Writing the rows first (even unchanged) makes the later one wait
+            # and then fail with a serialization error, which Odoo retries with both moves
+            # visible: the registry never keeps a stale answer.
+            self.env.cr.execute(
+                SQL("UPDATE stock_lot SET customer_id = customer_id WHERE id = ANY(%s)", sorted(lot_ids))
+            )
         where = SQL("TRUE") if lot_ids is None else SQL("ml.lot_id = ANY(%s)", list(lot_ids))
         self.env.cr.execute(
             SQL(
