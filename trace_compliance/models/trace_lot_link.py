@@ -130,10 +130,7 @@ class TraceLotLink(models.Model):
                 where=where,
             )
         )
-        rows = self.env.cr.fetchall()
-        self.invalidate_model()
-        self._audit_created(rows, production_ids is None)
-        return len(rows)
+        return self._insert_links(backfill=production_ids is None)
 
     @api.model
     def _sync_unbuilds(self, unbuild_ids):
@@ -171,9 +168,15 @@ class TraceLotLink(models.Model):
                 ids=list(unbuild_ids),
             )
         )
+        return self._insert_links(document_model="mrp.unbuild")
+
+    @api.model
+    def _insert_links(self, document_model="mrp.production", backfill=False):
+        """After an ``INSERT … RETURNING id, <document id>`` of links: refresh the cache,
+        audit the new links (one entry per document) and return how many there are."""
         rows = self.env.cr.fetchall()
         self.invalidate_model()
-        self._audit_created(rows, False, document_model="mrp.unbuild")
+        self._audit_created(rows, backfill, document_model=document_model)
         return len(rows)
 
     @api.model

@@ -6,7 +6,5 @@ class MrpProduction(models.Model):
 
     def _trace_references(self):
         references = super()._trace_references()
-        references[self.env._("recalls")] = (
-            self.env["trace.recall"].sudo().search_count([("open_production_ids", "in", self.ids)])
-        )
+        references[self.env._("recalls")] = self.env["trace.recall"]._count_referring(["open_production_ids"], self.ids)
         return references

@@ -6,17 +6,7 @@ class ResPartner(models.Model):
 
     def _trace_references(self):
         references = super()._trace_references()
-        references[self.env._("recalls")] = (
-            self.env["trace.recall"]
-            .sudo()
-            .search_count(
-                [
-                    "|",
-                    "|",
-                    ("affected_partner_ids", "in", self.ids),
-                    ("partner_line_ids.partner_id", "in", self.ids),
-                    ("delivery_ids.partner_id", "in", self.ids),
-                ]
-            )
+        references[self.env._("recalls")] = self.env["trace.recall"]._count_referring(
+            ["affected_partner_ids", "partner_line_ids.partner_id", "delivery_ids.partner_id"], self.ids
         )
         return references

@@ -16,10 +16,8 @@ class StockLot(models.Model):
 
     def _trace_references(self):
         references = super()._trace_references()
-        references[self.env._("recalls")] = (
-            self.env["trace.recall"]
-            .sudo()
-            .search_count(["|", ("lot_ids", "in", self.ids), ("affected_lot_ids", "in", self.ids)])
+        references[self.env._("recalls")] = self.env["trace.recall"]._count_referring(
+            ["lot_ids", "affected_lot_ids"], self.ids
         )
         return references
 

@@ -6,17 +6,7 @@ class StockPicking(models.Model):
 
     def _trace_references(self):
         references = super()._trace_references()
-        references[self.env._("recalls")] = (
-            self.env["trace.recall"]
-            .sudo()
-            .search_count(
-                [
-                    "|",
-                    "|",
-                    ("affected_picking_ids", "in", self.ids),
-                    ("open_picking_ids", "in", self.ids),
-                    ("delivery_ids.picking_id", "in", self.ids),
-                ]
-            )
+        references[self.env._("recalls")] = self.env["trace.recall"]._count_referring(
+            ["affected_picking_ids", "open_picking_ids", "delivery_ids.picking_id"], self.ids
         )
         return references

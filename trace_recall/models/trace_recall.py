@@ -1,5 +1,6 @@
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .trace_recall_partner import RESOLVED
@@ -144,6 +145,11 @@ class TraceRecall(models.Model):
     def _unlink_except_draft(self):
         if any(recall.state != "draft" for recall in self):
             raise UserError(self.env._("A recall that was opened is evidence: cancel or close it instead."))
+
+    @api.model
+    def _count_referring(self, field_names, ids):
+        """How many recalls (of any company) refer to ``ids`` through any of ``field_names``."""
+        return self.sudo().search_count(expression.OR([[(name, "in", ids)] for name in field_names]))
 
     def _check_lot_companies(self):
         for recall in self:

@@ -31,7 +31,4 @@ class TraceLotLink(models.Model):
                 ids=list(event_ids),
             )
         )
-        rows = self.env.cr.fetchall()
-        self.invalidate_model()
-        self._audit_created(rows, False, document_model="trace.service.event")
-        return len(rows)
+        return self._insert_links(document_model="trace.service.event")
