@@ -97,11 +97,11 @@ class Scenario:
             )
         for key, name, tracking, uom, batch_record in (
             ("flour", "Wheat Flour T55", "lot", kg, False),
-            ("salt", "Sea Salt", "lot", kg, False),
-            ("dough", "Bread Dough", "lot", kg, False),
-            ("bread", "Country Loaf", "lot", unit, True),
-            ("board", "Sensor Board SB200", "serial", unit, False),
-            ("monitor", "Patient Monitor PM5", "serial", unit, True),
+            ("salt", "Sea Salt, fine", "lot", kg, False),
+            ("dough", "Bread Dough, country", "lot", kg, False),
+            ("bread", "Country Loaf 800 g", "lot", unit, True),
+            ("board", "Sensor Board SB-200", "serial", unit, False),
+            ("monitor", "Patient Monitor PM-5", "serial", unit, True),
         ):
             self.products[key] = rpc(
                 "product.product",

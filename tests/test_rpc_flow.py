@@ -150,7 +150,7 @@ def test_recall_from_start_to_export(scenario, odoo_server):
     assert book.sheetnames == ["Summary", "Affected lots", "Stock on hand", "Deliveries", "Genealogy"]
     deliveries = list(book["Deliveries"].iter_rows(values_only=True))
     assert [(row[0], row[6], row[7], row[8]) for row in deliveries[1:]] == [
-        ("Lakeside Cardiology", "Patient Monitor PM5", "PM5-25-0002", 1)
+        ("Lakeside Cardiology", "Patient Monitor PM-5", "PM5-25-0002", 1)
     ]
     summary = dict(list(book["Summary"].iter_rows(values_only=True))[1:])
     assert summary["Recall"] == recall["name"]
