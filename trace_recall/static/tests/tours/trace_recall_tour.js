@@ -11,15 +11,19 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 /** Catch the export's redirection to its download URL, which would leave the page. */
 function catchDownload() {
     const location = window.location;
-    const caught = new Proxy(location, {
-        get(target, property) {
-            if (property === "assign") {
-                return (url) => document.body.setAttribute("data-trace-download", url);
-            }
-            const value = Reflect.get(target, property);
-            return typeof value === "function" ? value.bind(target) : value;
-        },
-    });
+    // A proxy of a plain object: window.location's own properties cannot be proxied.
+    const caught = new Proxy(
+        {},
+        {
+            get(_target, property) {
+                if (property === "assign") {
+                    return (url) => document.body.setAttribute("data-trace-download", url);
+                }
+                const value = location[property];
+                return typeof value === "function" ? value.bind(location) : value;
+            },
+        }
+    );
     Object.defineProperty(browser, "location", {
         get: () => caught,
         set: (value) => (window.location = value),
