@@ -19,6 +19,15 @@ to Lakeside Cardiology...), so the README's examples run against it unchanged:
 Users (password: ``<login>-Pw1``): ``tracer`` (Traceability and Recall User), ``auditor``
 (Traceability Auditor), ``stock_user`` (Inventory User, no traceability), ``plain``
 (internal user only), ``other`` (every traceability group, in another company only).
+
+A new check is one test taking the ``scenario`` fixture, e.g. the warranty of a serial::
+
+    def test_warranty_lookup(scenario):
+        found = scenario.client("tracer")("stock.lot", "warranty_lookup", "PM5-25-0003")
+        # PM5-25-0003: Northside Medical Center, on sale order ``scenario.sale_order_id``
+
+(``scenario.lots``, ``partners``, ``products``, ``pickings``, ``productions``, ``users``
+hold the ids by name.)
 """
 
 from dataclasses import dataclass, field
