@@ -43,6 +43,12 @@
         "views/trace_compliance_menus.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "assets": {
+        "web.assets_tests": [
+            "trace_compliance/static/tests/tours/trace_genealogy_tour.js",
+            "trace_compliance/static/tests/tours/trace_batch_record_sign_tour.js",
+        ],
+    },
     "demo": [
         "demo/trace_compliance_demo.xml",
         "demo/trace_certificate_demo.xml",

@@ -23,6 +23,11 @@
         "views/trace_recall_views.xml",
         "views/trace_recall_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "trace_recall/static/tests/tours/trace_recall_tour.js",
+        ],
+    },
     "demo": [
         "demo/trace_recall_demo.xml",
     ],

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..external_api import check_records
+
 QUALITY_STATUSES = [
     ("released", "Released"),
     ("quarantine", "Quarantine"),
@@ -177,13 +179,13 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # quality status
     # ------------------------------------------------------------------
-    def set_quality_status(self, status, reason):
+    def set_quality_status(self, status, reason=None):
         """Set the quality status of these lots, with the reason, as the current user.
 
         Public (XML-RPC). A Traceability User may put lots in quarantine or on hold;
         releasing, rejecting and recalling need a Traceability Manager.
         """
-        if status not in dict(QUALITY_STATUSES):
+        if not isinstance(status, str) or status not in dict(QUALITY_STATUSES):
             raise UserError(self.env._("Unknown quality status %(status)r.", status=status))
         if not reason or not str(reason).strip():
             raise UserError(self.env._("A reason is required to change the quality status of a lot."))
@@ -327,6 +329,7 @@ class StockLot(models.Model):
         return max_depth
 
     def _check_lots_exist(self):
+        check_records(self, "stock.lot", required=False, exist=False)
         missing = self - self.exists()
         if missing:
             raise UserError(

@@ -3,6 +3,7 @@ from urllib.parse import quote
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..external_api import public
 from .trace_signature import SIGNATURE_MEANINGS
 
 # Fields the mail thread writes on any record; they never change the batch record itself.
@@ -243,12 +244,14 @@ class TraceBatchRecord(models.Model):
     # ------------------------------------------------------------------
     # signing
     # ------------------------------------------------------------------
-    def sign(self, meaning, password, comment=False):
+    @public(single=True)
+    def sign(self, meaning, password=None, comment=False):
         """Sign this record (public, XML-RPC): ``meaning`` is one of authored, reviewed,
         approved, released, rejected; ``password`` is the signer's own password."""
-        self.ensure_one()
-        if meaning not in SIGNING_FLOW:
+        if not isinstance(meaning, str) or meaning not in SIGNING_FLOW:
             raise UserError(self.env._("Unknown signature meaning %(meaning)r.", meaning=meaning))
+        if not password or not isinstance(password, str):
+            raise UserError(self.env._("A signature needs the signer's own password."))
         self.check_access("read")
         return self._trace_sign(meaning, password, comment).id
 

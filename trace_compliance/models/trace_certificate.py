@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import format_date
 
+from ..external_api import public
+
 STATES = [
     ("draft", "Draft"),
     ("valid", "Valid"),
@@ -299,6 +301,7 @@ class TraceCertificate(models.Model):
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
+    @public(single=True, access="write")
     def action_validate(self):
         """Accept the certificate: its file, dates and expected results are checked."""
         self.ensure_one()
@@ -322,6 +325,7 @@ class TraceCertificate(models.Model):
             "context": {"default_certificate_ids": self.ids},
         }
 
+    @public()
     def action_verify_files(self):
         """Recompute the SHA-256 of every file and report those that no longer match."""
         tampered = self._verify_files()
@@ -363,6 +367,7 @@ class TraceCertificate(models.Model):
     # ------------------------------------------------------------------
     # business methods
     # ------------------------------------------------------------------
+    @public()
     def reject(self, reason):
         """Reject these certificates (Traceability Manager), keeping the reason.
 

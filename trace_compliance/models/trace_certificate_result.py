@@ -93,6 +93,7 @@ class TraceCertificateResult(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # who may create comes before what is created
         for vals in vals_list:
             if not vals.get("name") and not vals.get("parameter_id"):
                 raise ValidationError(self.env._("Each certificate result needs a parameter name."))
@@ -101,6 +102,7 @@ class TraceCertificateResult(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access("write")
         self.certificate_id._check_results_editable()
         if "certificate_id" in vals:
             self.env["trace.certificate"].browse(vals["certificate_id"])._check_results_editable()

@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from ..external_api import public
+
 TRANSFORMATION_TYPES = [
     ("repack", "Repack"),
     ("relabel", "Relabel"),
@@ -90,6 +92,7 @@ class TraceLotTransformation(models.Model):
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
+    @public(single=True, access="write")
     def action_validate(self):
         self.ensure_one()
         if self.state != "draft":
@@ -129,10 +132,12 @@ class TraceLotTransformation(models.Model):
         )
         return True
 
+    @public(access="write")
     def action_cancel(self):
         if any(t.state != "draft" for t in self):
             raise UserError(self.env._("Only draft transformations can be cancelled."))
         self.write({"state": "cancel"})
+        return True
 
     # ------------------------------------------------------------------
     # business methods

@@ -9,3 +9,4 @@ from . import test_report_pdf
 from . import test_certificate
 from . import test_certificate_enforcement
 from . import test_certificate_report
+from . import test_tours

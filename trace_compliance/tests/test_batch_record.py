@@ -170,6 +170,7 @@ class TestBatchRecord(TraceCase):
         wizard.action_sign()
         self.assertEqual(self.record.state, "in_review")
         self.assertFalse(wizard.password, "the password is not kept")
+        wizard.flush_recordset()  # clearing it is stored, as at the end of the web request
 
     def test_releaser_must_differ_from_author(self):
         self._sign(self.manager, "authored")

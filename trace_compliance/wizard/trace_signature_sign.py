@@ -14,7 +14,8 @@ class TraceSignatureSign(models.TransientModel):
     meaning = fields.Selection(SIGNATURE_MEANINGS, required=True)
     record_name = fields.Char(compute="_compute_record_name")
     signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
-    password = fields.Char(required=True)
+    # Required in the dialog, not in the table: it is cleared as soon as it is checked.
+    password = fields.Char()
     comment = fields.Text()
 
     @api.depends("res_model", "res_id")

@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.trace_compliance.external_api import public
+
 from .trace_recall_partner import RESOLVED
 
 # Above this many affected lots, the computation runs in the background (cron trigger).
@@ -169,6 +171,7 @@ class TraceRecall(models.Model):
     # ------------------------------------------------------------------
     # computation
     # ------------------------------------------------------------------
+    @public(access="write")
     def action_compute(self):
         """Fill the recall from the trace engine; large recalls go to the background."""
         for recall in self:
@@ -373,6 +376,7 @@ class TraceRecall(models.Model):
             if recall.compute_state != "done" or recall.state != "open":
                 raise UserError(self.env._("%(recall)s must be open and computed first.", recall=recall.name))
 
+    @public(single=True)
     def action_contain(self):
         """Affected lots in stock go to recalled, their reservations are released, and
         (with a quarantine location) internal transfers move them there."""
@@ -451,6 +455,7 @@ class TraceRecall(models.Model):
             pickings |= picking
         return pickings
 
+    @public(single=True)
     def action_notify(self):
         """Send the recall notice (mail + PDF letter) to each customer still to notify."""
         self.ensure_one()
@@ -471,6 +476,7 @@ class TraceRecall(models.Model):
         )
         return True
 
+    @public(single=True)
     def action_close(self, reason=None):
         self.ensure_one()
         self._check_manager()
@@ -487,12 +493,14 @@ class TraceRecall(models.Model):
         self.write({"state": "closed", "close_reason": reason or False})
         return True
 
+    @public(single=True)
     def action_cancel(self):
         self.ensure_one()
         self._check_manager()
         if self.state == "closed":
             raise UserError(self.env._("A closed recall cannot be cancelled."))
         self.state = "cancelled"
+        return True
 
     def action_open_close_wizard(self):
         self.ensure_one()
@@ -518,18 +526,21 @@ class TraceRecall(models.Model):
             self.write({"exported_date": now, "time_to_export": (now - self.create_date).total_seconds()})
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
+    @public(single=True)
     def action_export_xlsx(self):
         self.ensure_one()
         self._check_computed()
         data = self.env["trace.recall.export"]._recall_xlsx(self)
         return self._attach_export(f"{self.name.replace('/', '-')}.xlsx", data, XLSX_MIME)
 
+    @public(single=True)
     def action_export_fsma(self):
         self.ensure_one()
         self._check_computed()
         data = self.env["trace.recall.export"]._fsma_xlsx(self)
         return self._attach_export(f"{self.name.replace('/', '-')}-FSMA204.xlsx", data, XLSX_MIME)
 
+    @public(single=True)
     def action_export_epcis(self):
         self.ensure_one()
         self._check_computed()

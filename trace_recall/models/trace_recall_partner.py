@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.trace_compliance.external_api import public
+
 RESOLVED = ("acknowledged", "returned", "closed")
 
 
@@ -41,11 +43,15 @@ class TraceRecallPartner(models.Model):
                 [("recall_id", "=", line.recall_id.id), ("partner_id", "=", line.partner_id.id)], order="date, id"
             )
 
+    @public()
     def action_acknowledge(self):
         self.write({"state": "acknowledged", "acknowledged_date": fields.Datetime.now()})
+        return True
 
+    @public()
     def action_close(self):
         self.write({"state": "closed"})
+        return True
 
     def write(self, vals):
         if "qty_returned" in vals and vals["qty_returned"] and "state" not in vals:

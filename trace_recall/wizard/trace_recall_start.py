@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import escape_psql
 
+from odoo.addons.trace_compliance.external_api import public
+
 
 class TraceRecallStart(models.TransientModel):
     """Start a recall (or a mock-recall drill) from suspect lots chosen directly, by product
@@ -73,6 +75,7 @@ class TraceRecallStart(models.TransientModel):
             domain.append(("date", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)))
         return self.env["stock.move.line"].search(domain).lot_id
 
+    @public(single=True)
     def action_start(self):
         self.ensure_one()
         lots = self._suspect_lots()

@@ -1,0 +1,40 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import TraceCase
+
+
+@tagged("post_install", "-at_install")
+class TestTours(TraceCase, HttpCase):
+    """Browser flows in headless Chromium: the genealogy walked from a lot form, and a
+    batch record signed in the password dialog."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bread.trace_batch_record = True
+        cls.chain = cls._bakery_chain()
+        cls.tracer = cls._user("tour_tracer", "trace_compliance.group_trace_user", name="Tour Tracer")
+        cls.signer = cls._user(
+            "tour_signer", "trace_compliance.group_trace_user", name="Tour Signer", password="Tour-Signer-2026"
+        )
+
+    def test_walk_the_genealogy_from_the_lot_form(self):
+        lot = self.chain["T-DO-1"]
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{lot.id}", "trace_genealogy_tour", login="tour_tracer"
+        )
+
+    def test_sign_a_batch_record_in_the_password_dialog(self):
+        record = self.chain["mo_bread_2"].trace_batch_record_ids
+        self.assertEqual((record.state, record.completed), ("draft", True))
+        self.start_tour(
+            f"/odoo/action-trace_compliance.trace_batch_record_action/{record.id}",
+            "trace_batch_record_sign_tour",
+            login="tour_signer",
+        )
+        record.invalidate_recordset()
+        self.assertEqual(record.state, "in_review")
+        signature = record.signature_ids
+        self.assertEqual((signature.signer_id, signature.meaning), (self.signer, "authored"))
+        self.assertEqual(signature.comment, "Line log and checks reviewed")
+        self.assertTrue(signature.is_valid())
