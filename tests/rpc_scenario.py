@@ -231,10 +231,10 @@ class Scenario:
             )
         rpc("stock.move", "write", [move_id], {"picked": True})
 
-    def _transfer(self, picking_type, partner, source, destination, lines):
+    def _transfer(self, picking_type, partner, source, destination, lines, validate=True):
         """A validated transfer of lines = [(product, lot name, quantity, vendor lot or None)]:
         receipts name their new lots, other transfers pick existing ones. One move per
-        product, one move line per lot."""
+        product, one move line per lot. ``validate=False``: ready, its lines set, not done."""
         rpc = self.admin
         by_product = {}
         for product, lot_name, qty, vendor_lot in lines:
@@ -274,6 +274,8 @@ class Scenario:
                 else:
                     move_lines.append({"lot_name": lot_name, "vendor_lot_number": vendor_lot, "quantity": qty})
             self._set_move_lines(move["id"], move_lines, picking_id)
+        if not validate:
+            return picking_id
         result = rpc("stock.picking", "button_validate", [picking_id])
         assert result is True, f"validating {partner}'s transfer opened {result}"
         for product, lot_name, _qty, _vendor_lot in lines:

@@ -7,7 +7,6 @@ connection line is pointed at the test server.
 """
 
 import re
-import xmlrpc.client
 from pathlib import Path
 
 import pytest
@@ -51,9 +50,4 @@ def test_readme_example(odoo_server, namespace, monkeypatch, title, code):
     code = code.replace(
         CONNECT, f"url, db, login, password = {odoo_server.url!r}, {odoo_server.db!r}, 'admin', 'admin'"
     )
-    try:
-        exec(compile(code, f"README.md: {title}", "exec"), namespace)  # the README is ours
-    except xmlrpc.client.Fault as fault:
-        if "warranty_lookup" in code and "warranty_lookup' does not exist" in fault.faultString:
-            pytest.skip("stock.lot.warranty_lookup is not in trace_warranty yet")
-        raise
+    exec(compile(code, f"README.md: {title}", "exec"), namespace)  # the README is ours
