@@ -121,7 +121,7 @@ def samples(scenario):
             "result_ids": [[0, 0, {"name": "Visual", "text_value": "Conforms"}]],
         },
     )
-    admin("trace.service.event", "create", {"lot_id": scenario.lots["PM5-25-0001"], "event_type": "inspection"})
+    admin("trace.service.event", "create", {"lot_id": scenario.lots["SB200-24-0004"], "event_type": "inspection"})
     record = admin("trace.batch.record", "search", [["state", "=", "draft"], ["completed", "=", True]], limit=1)
     admin("trace.batch.record", "sign", record, "authored", "admin")
     admin(
@@ -132,14 +132,17 @@ def samples(scenario):
     draft = admin("trace.batch.record", "search", [["state", "=", "draft"]], limit=1)
     admin("trace.batch.record.check", "create", {"batch_record_id": draft[0], "instruction": "Matrix"})
     admin("trace.batch.record.operation", "create", {"batch_record_id": draft[0], "name": "Matrix"})
-    parameter = admin(
-        "trace.certificate.type.parameter", "create", {"type_id": scenario.certificate_type_id, "name": "Matrix"}
+    # A certificate type of its own: its parameter and requirement change no other test's flow.
+    matrix_type = admin(
+        "trace.certificate.type", "create", {"name": "Matrix Check", "code": "MATRIX", "file_required": False}
     )
+    parameter = admin("trace.certificate.type.parameter", "create", {"type_id": matrix_type, "name": "Matrix"})
     admin(
         "trace.certificate.requirement",
         "create",
         {
-            "type_id": scenario.certificate_type_id,
+            "type_id": matrix_type,
+            "stage": "shipment",
             "product_tmpl_id": admin("product.product", "read", [scenario.products["flour"]], ["product_tmpl_id"])[0][
                 "product_tmpl_id"
             ][0],

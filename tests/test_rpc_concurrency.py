@@ -67,7 +67,12 @@ def test_two_people_sign_the_same_batch_record(scenario):
     first = _user(scenario, "conc.signer1", ["trace_compliance.group_trace_manager"])
     second = _user(scenario, "conc.signer2", ["trace_compliance.group_trace_manager"])
     third = _user(scenario, "conc.signer3", ["trace_compliance.group_trace_manager"])
-    record = admin("trace.batch.record", "search", [["production_id", "=", scenario.productions["BRD-261102"]]])
+    # Its own flour, salt, dough and loaf lots: no other test's genealogy changes.
+    scenario.receive("Northfield Mills", [("flour", "FL-CONC-1", 98, "NM-CONC-1")])
+    scenario.receive("Atlantic Salt Works", [("salt", "SA-CONC-1", 2, "ASW-CONC-1")])
+    scenario.produce("dough", 100, "DGH-CONC-1", {"flour": [("FL-CONC-1", 98)], "salt": [("SA-CONC-1", 2)]})
+    production = scenario.produce("bread", 10, "BRD-CONC-1", {"dough": [("DGH-CONC-1", 8)]})
+    record = admin("trace.batch.record", "search", [["production_id", "=", production]])
     assert admin("trace.batch.record", "read", record, ["state"])[0]["state"] == "draft"
 
     results = _at_once(
@@ -98,7 +103,11 @@ def test_two_people_sign_the_same_batch_record(scenario):
 def test_two_recalls_of_the_same_lot_at_once(scenario):
     admin = scenario.admin
     manager = _user(scenario, "conc.recall", ["trace_recall.group_recall_manager"])
-    lot = scenario.lots["SB200-24-0003"]
+    # Its own board, in its own monitor, shipped.
+    scenario.receive("Circuitech Electronics", [("board", "SB-CONC-1", 1, "CT-CONC-1")])
+    scenario.produce("monitor", 1, "PM5-CONC-1", {"board": [("SB-CONC-1", 1)]})
+    scenario.deliver("Harbor Deli", [("monitor", "PM5-CONC-1", 1)])
+    lot = scenario.lots["SB-CONC-1"]
 
     def start(client, reason):
         wizard = client("trace.recall.start", "create", {"lot_ids": [[6, 0, [lot]]], "reason": reason})
@@ -121,18 +130,21 @@ def test_two_recalls_of_the_same_lot_at_once(scenario):
 
 
 def test_same_serial_delivered_and_returned_at_once(scenario):
-    """PM5-25-0002 is at Lakeside Cardiology: its return and a delivery of it to another
-    customer (prepared before) are validated at the same moment. Whatever the order, the
-    registry says what the done moves say."""
+    """A monitor at Lakeside Cardiology: its return and a delivery of it to another customer
+    (prepared before) are validated at the same moment. Whatever the order, the registry says
+    what the done moves say."""
     admin = scenario.admin
-    serial = scenario.lots["PM5-25-0002"]
+    scenario.receive("Circuitech Electronics", [("board", "SB-CONC-2", 1, "CT-CONC-2")])
+    scenario.produce("monitor", 1, "PM5-CONC-2", {"board": [("SB-CONC-2", 1)]})
+    scenario.deliver("Lakeside Cardiology", [("monitor", "PM5-CONC-2", 1)])
+    serial = scenario.lots["PM5-CONC-2"]
     northside = scenario.partners["Northside Medical Center"]
     ret = scenario._transfer(
         scenario.in_type,
         "Lakeside Cardiology",
         scenario.customer_location,
         scenario.stock_location,
-        [("monitor", "PM5-25-0002", 1, None)],
+        [("monitor", "PM5-CONC-2", 1, None)],
         validate=False,
     )
     out = scenario._transfer(
@@ -140,7 +152,7 @@ def test_same_serial_delivered_and_returned_at_once(scenario):
         "Northside Medical Center",
         scenario.stock_location,
         scenario.customer_location,
-        [("monitor", "PM5-25-0002", 1, None)],
+        [("monitor", "PM5-CONC-2", 1, None)],
         validate=False,
     )
     other = _user(scenario, "conc.stock", ["stock.group_stock_manager", "trace_compliance.group_trace_user"])
@@ -152,7 +164,7 @@ def test_same_serial_delivered_and_returned_at_once(scenario):
     # The delivery may have run before the return was committed: then Odoo refuses it (the
     # serial is not in stock), clearly; otherwise it went through after the return.
     if results[1][0] == "fault":
-        assert results[1][1].faultCode == FAULT_WARNING and "PM5-25-0002" in results[1][1].faultString, results
+        assert results[1][1].faultCode == FAULT_WARNING and "PM5-CONC-2" in results[1][1].faultString, results
     lines = admin(
         "stock.move.line",
         "search_read",
