@@ -45,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import trace_odoo  # noqa: E402  (tools/trace_odoo.py: finds Odoo and the settings)
+import trace_odoo
 
 START = datetime(2020, 1, 6)
 WINDOW = 3  # days a lot stays available to the next level (and to deliveries)
@@ -71,17 +71,19 @@ HUB = (0, RAW_PRODUCTS + PACKAGINGS)  # (level, index) of the process additive
 def load_registry(dbname):
     """The Odoo registry of ``dbname``, configured like the launcher configures Odoo."""
     odoo = trace_odoo.import_odoo()
-    pg = trace_odoo.pg_settings()
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={trace_odoo.addons_path()}",
-            f"--data-dir={trace_odoo.data_dir()}",
-            f"--db_host={pg['host']}",
-            f"--db_port={pg['port']}",
-            f"--db_user={pg['user']}",
-            "--log-level=warn",
-        ]
-    )
+    if not odoo.tools.config.get("trace_bench_configured"):
+        pg = trace_odoo.pg_settings()
+        odoo.tools.config.parse_config(
+            [
+                f"--addons-path={trace_odoo.addons_path()}",
+                f"--data-dir={trace_odoo.data_dir()}",
+                f"--db_host={pg['host']}",
+                f"--db_port={pg['port']}",
+                f"--db_user={pg['user']}",
+                "--log-level=warn",
+            ]
+        )
+        odoo.tools.config["trace_bench_configured"] = True
     import odoo.modules.registry  # noqa: PLC0415
 
     return odoo.modules.registry.Registry(dbname)
@@ -216,8 +218,7 @@ class Genealogy:
         stock (0 to 25 %; unused lots get 10 to 100 units)."""
         rng = random.Random(self.seed)
         self.leftover = [
-            float(int(out * rng.random() * 0.25)) if out else float(10 + int(rng.random() * 91))
-            for out in self.outflow
+            float(int(out * rng.random() * 0.25)) if out else float(10 + int(rng.random() * 91)) for out in self.outflow
         ]
 
     def inflow(self, lot):
@@ -366,8 +367,7 @@ def master_data(env, customers):
                 "product_qty": 1.0,
                 "consumption": "flexible",
                 "bom_line_ids": [
-                    (0, 0, {"product_id": product_ids[part], "product_qty": 1.0})
-                    for part in bom_components(*key)
+                    (0, 0, {"product_id": product_ids[part], "product_qty": 1.0}) for part in bom_components(*key)
                 ],
             }
             for key in keys
