@@ -16,8 +16,9 @@ materials with a high fan-out, intermediates, finished goods), the median of
    ``action_export_xlsx``, rolled back after each run;
 4. the genealogy backfill over the whole database, as on install
    (``trace.lot.link._sync_productions()`` on an empty genealogy, committed);
-5. the memory of a fresh process exporting that recall: the growth of its resident set
-   size (sampled every 2 ms) and of its ``ru_maxrss``.
+5. the memory of the export: that recall computed and committed, then exported by a fresh
+   process (nothing computed before hides or inflates its memory), the growth of its
+   resident set size sampled every 2 ms (and of its ``ru_maxrss``); the recall is deleted.
 
 It prints a table and writes the figures as JSON. The database is dropped at the end
 unless ``--keep-db``; ``--reuse`` measures an existing generated database again.
