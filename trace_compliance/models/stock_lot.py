@@ -388,45 +388,60 @@ class StockLot(models.Model):
     @api.model
     def _trace_documents(self, direction, lot_ids):
         """Manufacturing orders of ``lot_ids`` in ``direction``, and their transfers
-        (``{picking id: partner id}``), read with SQL, before access filtering."""
+        (``{picking id: partner id}``), read with SQL, before access filtering.
+
+        One statement, every step an index lookup by key: the done move lines of the lots,
+        then their moves and transfers by id. The lots are passed as an array the planner
+        cannot size (``ARRAY(SELECT unnest(...))``): sized, thousands of lots tip it into
+        hash joins that scan every move or transfer of the database, so the cost would
+        follow the size of the database instead of the size of the trace.
+        """
         self.env.flush_all()
-        lots = list(lot_ids)
         if direction == "forward":
             production_column = SQL("move.raw_material_production_id")
             # A delivery to a customer, or any transfer of an outgoing type (what Odoo's
             # own delivery_ids follows).
-            picking_filter = SQL("(dest.usage = 'customer' OR ptype.code = 'outgoing')")
+            picking_filter = SQL(
+                """(ptype.code = 'outgoing' OR picking.id = ANY(ARRAY(
+                        SELECT line.picking_id FROM line JOIN stock_location dest ON dest.id = line.location_dest_id
+                         WHERE dest.usage = 'customer')))"""
+            )
         else:
             production_column = SQL("move.production_id")
-            picking_filter = SQL("src.usage = 'supplier'")
+            picking_filter = SQL(
+                """picking.id = ANY(ARRAY(
+                        SELECT line.picking_id FROM line JOIN stock_location src ON src.id = line.location_id
+                         WHERE src.usage = 'supplier'))"""
+            )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT %(column)s
-                  FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
-                 WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done' AND %(column)s IS NOT NULL
+                WITH line AS MATERIALIZED (
+                    SELECT line.move_id, line.picking_id, line.location_id, line.location_dest_id
+                      FROM stock_move_line line
+                     WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state = 'done'
+                )
+                SELECT DISTINCT %(column)s, NULL::int, NULL::int
+                  FROM stock_move move
+                 WHERE move.id = ANY(ARRAY(SELECT line.move_id FROM line)) AND %(column)s IS NOT NULL
+                 UNION ALL
+                SELECT NULL, picking.id, picking.partner_id
+                  FROM stock_picking picking
+                  JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
+                 WHERE picking.id = ANY(ARRAY(SELECT line.picking_id FROM line)) AND %(filter)s
                 """,
                 column=production_column,
-                lots=lots,
-            )
-        )
-        production_ids = sorted(row[0] for row in self.env.cr.fetchall())
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT picking.id, picking.partner_id
-                  FROM stock_move_line line
-                  JOIN stock_picking picking ON picking.id = line.picking_id
-                  JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
-                  JOIN stock_location src ON src.id = line.location_id
-                  JOIN stock_location dest ON dest.id = line.location_dest_id
-                 WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done' AND %(filter)s
-                """,
-                lots=lots,
+                lots=list(lot_ids),
                 filter=picking_filter,
             )
         )
-        return {"production_ids": production_ids, "partner_by_picking": dict(self.env.cr.fetchall())}
+        production_ids, partner_by_picking = [], {}
+        for production_id, picking_id, partner_id in self.env.cr.fetchall():
+            if production_id:
+                production_ids.append(production_id)
+            else:
+                partner_by_picking[picking_id] = partner_id
+        return {"production_ids": sorted(production_ids), "partner_by_picking": partner_by_picking}
 
     def _trace_readable(self, model_name, ids):
         """The sorted subset of ``ids`` the current user may read (access rights and record rules)."""

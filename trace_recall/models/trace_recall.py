@@ -197,8 +197,12 @@ class TraceRecall(models.Model):
         return True
 
     def _trace_affected_lot_ids(self):
+        """The suspect lots and every lot made from them (that the user may read): the
+        lots of ``trace_forward``, without its documents (the lists below read them)."""
         self.ensure_one()
-        return set(self.lot_ids.ids) | set(self.lot_ids.trace_forward()["lot_ids"])
+        lots = self.lot_ids
+        lots._check_trace_arguments(None)
+        return set(lots.ids) | set(lots._trace_readable("stock.lot", lots._trace_lot_ids("forward")))
 
     @api.model
     def _cron_compute_pending(self):
@@ -212,7 +216,12 @@ class TraceRecall(models.Model):
             recall._compute_lists(recall._trace_affected_lot_ids(), commit=commit)
 
     def _compute_lists(self, affected_ids, commit=False):
-        """Every list of the recall, set-based: one SQL statement per list."""
+        """Every list of the recall, set-based: one SQL statement per list.
+
+        The lots are passed as an array the planner cannot size (``ARRAY(SELECT
+        unnest(...))``), so each list is read lot by lot through the indexes: the cost
+        follows the recall, not the size of the database (see ``stock.lot._trace_documents``).
+        """
         self.ensure_one()
         started = fields.Datetime.now()
         affected = sorted(affected_ids)
@@ -242,8 +251,8 @@ class TraceRecall(models.Model):
               JOIN product_product product ON product.id = line.product_id
               JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
               LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
-             WHERE line.lot_id = ANY(%(lots)s) AND line.state = 'done'
-               AND (dest.usage = 'customer' OR ptype.code = 'outgoing')
+             WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state = 'done'
+               AND line.picking_id IS NOT NULL AND (dest.usage = 'customer' OR ptype.code = 'outgoing')
                AND line.company_id = %(company)s
                 """,
                 recall=self.id,
@@ -265,7 +274,8 @@ class TraceRecall(models.Model):
               JOIN stock_location loc ON loc.id = quant.location_id
               JOIN product_product product ON product.id = quant.product_id
               JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
-             WHERE quant.lot_id = ANY(%(lots)s) AND loc.usage = 'internal' AND quant.company_id = %(company)s
+             WHERE quant.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[])))
+               AND loc.usage = 'internal' AND quant.company_id = %(company)s
           GROUP BY quant.location_id, quant.product_id, quant.lot_id, product_tmpl.uom_id
             HAVING SUM(quant.quantity) > 0
                 """,
@@ -281,7 +291,7 @@ class TraceRecall(models.Model):
                 """
             SELECT DISTINCT line.picking_id, move.raw_material_production_id
               FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
-             WHERE line.lot_id = ANY(%(lots)s) AND line.state NOT IN ('done', 'cancel')
+             WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state NOT IN ('done', 'cancel')
                AND line.company_id = %(company)s
                 """,
                 lots=affected,
@@ -348,17 +358,41 @@ class TraceRecall(models.Model):
         return {"qty_by_partner": qty_by_partner, "pickings": pickings, "partners": set(qty_by_partner), "qty": total}
 
     def _sync_partner_lines(self, qty_by_partner):
-        existing = {line.partner_id.id: line for line in self.partner_line_ids}
-        for partner_id, qty in qty_by_partner.items():
-            if partner_id in existing:
-                existing[partner_id].qty_shipped = qty
-        self.env["trace.recall.partner"].create(
-            [
-                {"recall_id": self.id, "partner_id": partner_id, "qty_shipped": qty}
-                for partner_id, qty in qty_by_partner.items()
-                if partner_id not in existing
-            ]
+        """One customer line per customer delivered, set-based (a recall may reach
+        thousands of customers): existing lines get their new quantity, new customers a
+        line to notify."""
+        Line = self.env["trace.recall.partner"]
+        Line.flush_model()
+        partners = list(qty_by_partner)
+        quantities = [qty_by_partner[partner] for partner in partners]
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH shipped AS (SELECT * FROM unnest(%(partners)s::int[], %(quantities)s::float8[]) AS s(partner_id, qty)),
+                 updated AS (
+                    UPDATE trace_recall_partner line
+                       SET qty_shipped = shipped.qty, write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                      FROM shipped
+                     WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id
+                 RETURNING line.partner_id
+                 )
+            INSERT INTO trace_recall_partner (recall_id, company_id, partner_id, state, qty_shipped, qty_returned,
+                                              create_uid, create_date, write_uid, write_date)
+            SELECT %(recall)s, %(company)s, shipped.partner_id, 'to_notify', shipped.qty, 0,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM shipped
+             WHERE NOT EXISTS (SELECT 1 FROM trace_recall_partner line
+                                WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id)
+                """,
+                partners=partners,
+                quantities=quantities,
+                recall=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+            )
         )
+        Line.invalidate_model()
+        self.invalidate_recordset(["partner_line_ids"])
 
     # ------------------------------------------------------------------
     # containment, notices, closing

@@ -1,0 +1,62 @@
+"""The benchmark runs end to end at a tiny size, so it never rots. No timing is asserted:
+speed is what the benchmark prints (README, "Performance")."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RUN = REPO / "tools" / "bench" / "run.py"
+DB = "trace_bench_pytest"
+
+sys.path.insert(0, str(REPO / "tools"))
+
+import trace_odoo  # noqa: E402
+
+
+def test_benchmark_at_a_tiny_size(tmp_path):
+    output = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--lines", "2000", "--db", DB, "--json", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "trace_forward" in result.stdout  # the table
+    figures = json.loads(output.read_text(encoding="utf-8"))
+
+    dataset = figures["dataset"]
+    assert dataset["lines"] >= 2000
+    assert dataset["levels"] >= 5
+    assert dataset["deliveries"] and dataset["receipts"] and dataset["productions"] and dataset["consume_links"]
+
+    kinds = {lot["kind"] for lot in figures["lots"]}
+    assert kinds == {"widest", "raw material", "intermediate", "finished good"}
+    for lot in figures["lots"]:
+        assert len(lot["forward_runs"]) == len(lot["backward_runs"]) == figures["repeat"] >= 5, lot
+        assert lot["forward_s"] is not None and lot["backward_s"] is not None, lot
+        assert lot["odoo_timed_out"] or lot["odoo_s"] is not None, lot
+        # Our deliveries contain every delivery Odoo's own trace finds.
+        assert lot["odoo_timed_out"] or lot["contains_odoo"] is True, lot
+    widest = figures["lots"][0]
+    assert widest["kind"] == "widest" and widest["reached_lots"] > 0 and widest["deliveries"] > 0
+
+    backfill = figures["backfill"]
+    assert 0 < backfill["links"] <= dataset["consume_links"]
+    assert backfill["seconds"] is not None
+
+    recall = figures["recall"]
+    assert recall["lot"] == widest["lot"]
+    assert recall["affected_lots"] == widest["reached_lots"] + 1
+    assert recall["compute_s"] is not None and recall["export_s"] is not None
+    assert recall["xlsx_rows"]["Deliveries"] == recall["delivery_lines"] + 1  # and the header
+    assert recall["xlsx_rows_total"] > recall["affected_lots"]
+    assert recall["memory"]["rss_growth_mib"] >= 0
+
+    assert set(figures["machine"]) >= {"cpus", "cpu_model", "ram_gib", "postgresql"}
+    # The throwaway database is gone.
+    assert figures["database_dropped"]
+    assert not trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (DB,))

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Markdown tables (as in the README) from the JSON files of benchmark runs.
+
+Usage::
+
+    python3 tools/bench/report.py tools/bench/results/100k.json tools/bench/results/1m.json
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+
+def size(results):
+    lines = results["dataset"]["lines"]
+    return f"{lines / 1e6:.1f}M" if lines >= 1e6 else f"{lines / 1e3:.0f}k"
+
+
+def odoo_cell(lot):
+    if lot["odoo_timed_out"]:
+        return f">{lot['odoo_timeout_s']:.0f} s (stopped)"
+    return f"{lot['odoo_s']:.3f} s"
+
+
+def ratio_cell(lot):
+    return f"{'>' if lot['odoo_timed_out'] else ''}{lot['ratio']:,.0f}x"
+
+
+def markdown(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def run_tables(results):
+    data, recall, backfill = results["dataset"], results["recall"], results["backfill"]
+    memory = recall["memory"]
+    out = [
+        f"**{data['lines']:,} done move lines** ({data['lots']:,} lots, {data['productions']:,} manufacturing "
+        f"orders on {data['levels']} levels, {data['deliveries']:,} deliveries to {data['customers']:,} customers, "
+        f"{data['receipts']:,} receipts)"
+        + (f", generated in {data['seconds']:.0f} s" if data.get("seconds") else "")
+        + f"; median of {results['repeat']} runs:",
+        "",
+        markdown(
+            (
+                "Lot",
+                "Kind",
+                "Fan-out",
+                "Lots downstream",
+                "Their move lines",
+                "Deliveries",
+                "`trace_forward`",
+                "Odoo's trace",
+                "Ratio",
+                "Ours contain Odoo's",
+                "`trace_backward`",
+            ),
+            [
+                (
+                    lot["lot"],
+                    lot["kind"],
+                    f"{lot['fan_out']:,}",
+                    f"{lot['reached_lots']:,}",
+                    f"{lot['reached_move_lines']:,}",
+                    f"{lot['deliveries']:,}",
+                    f"{lot['forward_s']:.3f} s",
+                    odoo_cell(lot),
+                    ratio_cell(lot),
+                    {True: "yes", False: "**no**", None: "n/a"}[lot["contains_odoo"]],
+                    f"{lot['backward_s']:.3f} s",
+                )
+                for lot in results["lots"]
+            ],
+        ),
+        "",
+        markdown(
+            ("Operation", "Figure"),
+            [
+                (
+                    "Genealogy backfill, whole database (as on install)",
+                    f"{backfill['seconds']:.1f} s ({backfill['links']:,} links)",
+                ),
+                (
+                    f"Recall of {recall['lot']}: `action_compute`",
+                    f"{recall['compute_s']:.2f} s ({recall['affected_lots']:,} lots, "
+                    f"{recall['delivery_lines']:,} delivery lines, {recall['customers']:,} customers)",
+                ),
+                (
+                    "`action_export_xlsx`",
+                    f"{recall['export_s']:.1f} s ({recall['xlsx_rows_total']:,} rows, "
+                    f"{recall['xlsx_bytes'] / 2**20:.1f} MiB)",
+                ),
+                (
+                    "Memory of the export (fresh process)",
+                    f"+{memory['rss_growth_mib']:.0f} MiB resident (peak {memory['rss_peak_mib']:.0f} MiB)",
+                ),
+            ],
+        ),
+    ]
+    return "\n".join(out)
+
+
+def same_lots(runs):
+    """The lots traced at every size, side by side."""
+    names = [lot["lot"] for lot in runs[0]["lots"]]
+    by_run = [{lot["lot"]: lot for lot in run["lots"]} for run in runs]
+    common = [name for name in names if all(name in lots for lots in by_run)]
+    header = ["Lot", "Lots downstream"]
+    for run in runs:
+        header += [f"`trace_forward` at {size(run)}", f"Odoo's at {size(run)}"]
+    rows = []
+    for name in common:
+        reached = {lots[name]["reached_lots"] for lots in by_run}
+        row = [name, " / ".join(f"{n:,}" for n in sorted(reached))]
+        for lots in by_run:
+            row += [f"{lots[name]['forward_s']:.3f} s", odoo_cell(lots[name])]
+        rows.append(row)
+    return markdown(header, rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args()
+    runs = sorted(
+        (json.loads(path.read_text(encoding="utf-8")) for path in args.files), key=lambda r: r["dataset"]["lines"]
+    )
+    for run in runs:
+        print(run_tables(run))
+        print()
+    if len(runs) > 1:
+        print(same_lots(runs))
+
+
+if __name__ == "__main__":
+    main()

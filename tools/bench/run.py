@@ -1,0 +1,603 @@
+#!/usr/bin/env python3
+"""Benchmark the trace engine side by side with Odoo's own downstream trace.
+
+One run: a fresh database (the add-ons installed without demo data through the
+launcher), a generated genealogy of ``--lines`` done move lines (``generate.py``), then,
+as the admin user (not superuser) and on the same sample of lots (the widest lot, raw
+materials with a high fan-out, intermediates, finished goods), the median of
+``--repeat`` runs, the ORM cache emptied before each:
+
+1. ``stock.lot.trace_forward`` against Odoo's ``stock.lot._find_delivery_ids_by_lot`` (what
+   ``stock.lot.delivery_ids`` computes): the ratio, and whether our deliveries contain
+   Odoo's. Odoo's is stopped after ``--odoo-timeout`` seconds (reported as such) and not
+   repeated once stopped;
+2. ``trace_backward``;
+3. a recall of the widest lot: ``action_compute`` (in the foreground) and
+   ``action_export_xlsx``, rolled back after each run;
+4. the genealogy backfill over the whole database, as on install
+   (``trace.lot.link._sync_productions()`` on an empty genealogy, committed);
+5. the memory of the export: that recall computed and committed, then exported by a fresh
+   process (nothing computed before hides or inflates its memory), the growth of its
+   resident set size sampled every 2 ms (and of its ``ru_maxrss``); the recall is deleted.
+
+It prints a table and writes the figures as JSON. The database is dropped at the end
+unless ``--keep-db``; ``--reuse`` measures an existing generated database again.
+
+Usage::
+
+    python3 tools/bench/run.py                      # 1,000,000 lines (make bench)
+    python3 tools/bench/run.py --lines 100000 --json bench-results-100k.json
+"""
+
+import argparse
+import gc
+import json
+import logging
+import os
+import platform
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+import trace_odoo  # noqa: E402
+
+INSTALL = ("trace_compliance", "trace_recall")
+LOT_NAME = r"^[A-Z]+[0-9]*-[0-9]{4}-[0-9]{2}$"  # the generator's lot names: CODE-DAY-NN
+
+
+class OdooTimeout(Exception):
+    pass
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def median(values):
+    return round(statistics.median(values), 4) if values else None
+
+
+# ----------------------------------------------------------------------
+# database
+# ----------------------------------------------------------------------
+def create_database(dbname):
+    """Drop ``dbname``, then install the add-ons on it without demo data (the launcher)."""
+    trace_odoo.import_odoo()
+    trace_odoo.ensure_role()
+    trace_odoo.drop_db(dbname)
+    logdir = Path(trace_odoo.data_dir()) / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    logfile = logdir / f"install-{dbname}.log"
+    args = ["-i", ",".join(INSTALL), "--without-demo=all", "--stop-after-init", "--log-level=warn"]
+    with open(logfile, "w", encoding="utf-8") as output:
+        rc = subprocess.call(trace_odoo.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
+    problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))
+    if rc or problems:
+        sys.exit(f"Installing {', '.join(INSTALL)} on {dbname!r} failed (exit {rc}): see {logfile}")
+
+
+def machine(cr):
+    import psutil  # noqa: PLC0415  (an Odoo requirement)
+
+    cpu = platform.processor()
+    try:
+        for text in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cr.execute("SHOW server_version")
+    pg_version = cr.fetchone()[0]
+    cr.execute("SHOW shared_buffers")
+    shared_buffers = cr.fetchone()[0]
+    import odoo  # noqa: PLC0415
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "postgresql": pg_version,
+        "shared_buffers": shared_buffers,
+        "python": platform.python_version(),
+        "odoo": odoo.release.version,
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def describe(dbname):
+    """What a generated database holds (for ``--reuse``: no generation time)."""
+    counts = {
+        "lines": "SELECT COUNT(*) FROM stock_move_line WHERE state = 'done'",
+        "moves": "SELECT COUNT(*) FROM stock_move WHERE state = 'done'",
+        "lots": "SELECT COUNT(*) FROM stock_lot",
+        "productions": "SELECT COUNT(*) FROM mrp_production WHERE state = 'done'",
+        "pickings": "SELECT COUNT(*) FROM stock_picking WHERE state = 'done'",
+        "receipts": "SELECT COUNT(*) FROM stock_picking p JOIN stock_picking_type t ON t.id = p.picking_type_id "
+        "WHERE p.state = 'done' AND t.code = 'incoming'",
+        "deliveries": "SELECT COUNT(*) FROM stock_picking p JOIN stock_picking_type t ON t.id = p.picking_type_id "
+        "WHERE p.state = 'done' AND t.code = 'outgoing'",
+        "consume_links": "SELECT COUNT(*) FROM stock_move_line_consume_rel",
+        "quants": "SELECT COUNT(*) FROM stock_quant",
+        "customers": "SELECT COUNT(DISTINCT p.partner_id) FROM stock_picking p JOIN stock_picking_type t "
+        "ON t.id = p.picking_type_id WHERE t.code = 'outgoing'",
+    }
+    summary = {key: trace_odoo.db_query(dbname, query)[0][0] for key, query in counts.items()}
+    return {**summary, "levels": max(generate.LEVELS), "seconds": None, "install_s": None}
+
+
+# ----------------------------------------------------------------------
+# measurements
+# ----------------------------------------------------------------------
+def measure_backfill(registry, repeat):
+    """The install backfill over the whole database, from an empty genealogy, committed."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    runs, links = [], 0
+    for _run in range(repeat):
+        with registry.cursor() as cr:
+            # An empty genealogy, as before install (the explorer's transient lines refer to it).
+            cr.execute("TRUNCATE trace_lot_link, trace_genealogy_explore_line")
+            cr.commit()
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            started = time.perf_counter()
+            links = env["trace.lot.link"]._sync_productions()
+            cr.commit()
+            runs.append(time.perf_counter() - started)
+        log(f"  backfill: {links} links in {runs[-1]:.2f}s")
+    # What autovacuum does after a bulk insert (statistics, visibility map for index-only scans).
+    vacuum(registry.db_name, "trace_lot_link")
+    return {"links": links, "seconds": median(runs), "runs": [round(r, 3) for r in runs]}
+
+
+def vacuum(dbname, table):
+    import psycopg2  # noqa: PLC0415
+    from psycopg2 import sql  # noqa: PLC0415
+
+    conn = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+    conn.close()
+
+
+def select_sample(cr):
+    """(kind, lot id, lot name) of the lots traced: the widest lot of the database, then,
+    around one day the same at every size (day 40, or the middle of a small database),
+    the two raw-material lots with the highest fan-out, a blend and a semi-finished lot
+    (intermediates) and the two finished-good lots delivered most."""
+    cr.execute("SELECT MAX(split_part(name, '-', 2)::int) FROM stock_lot WHERE name ~ %s", [LOT_NAME])
+    day = min(40, (cr.fetchone()[0] or 0) // 2)
+    fan_out = """
+        SELECT lot.id, lot.name
+          FROM stock_lot lot
+          JOIN product_product product ON product.id = lot.product_id
+          LEFT JOIN stock_move_line line ON line.lot_id = lot.id AND line.state = 'done'
+          LEFT JOIN stock_move move ON move.id = line.move_id
+         WHERE product.default_code LIKE %(code)s AND lot.name ~ %(pattern)s
+           AND split_part(lot.name, '-', 2)::int BETWEEN %(first)s AND %(last)s
+      GROUP BY lot.id, lot.name
+      ORDER BY COUNT(DISTINCT move.raw_material_production_id) DESC, lot.name
+         LIMIT %(limit)s
+    """
+    sample = []
+    cr.execute(
+        """
+        SELECT line.lot_id, lot.name
+          FROM stock_move_line line
+          JOIN stock_move move ON move.id = line.move_id
+          JOIN stock_lot lot ON lot.id = line.lot_id
+         WHERE move.raw_material_production_id IS NOT NULL AND line.state = 'done'
+      GROUP BY line.lot_id, lot.name
+      ORDER BY COUNT(DISTINCT move.raw_material_production_id) DESC, lot.name
+         LIMIT 1
+        """
+    )
+    sample += [("widest", *row) for row in cr.fetchall()]
+    for kind, code, first, limit in (
+        ("raw material", "RM%", max(day - 4, 0), 2),
+        ("intermediate", "BL%", day, 1),
+        ("intermediate", "SF%", day, 1),
+    ):
+        cr.execute(fan_out, {"code": code, "pattern": LOT_NAME, "first": first, "last": day, "limit": limit})
+        sample += [(kind, *row) for row in cr.fetchall()]
+    cr.execute(
+        """
+        SELECT lot.id, lot.name
+          FROM stock_lot lot
+          JOIN product_product product ON product.id = lot.product_id
+          LEFT JOIN stock_move_line line ON line.lot_id = lot.id AND line.picking_id IS NOT NULL
+         WHERE product.default_code LIKE 'FG%%' AND lot.name ~ %s AND split_part(lot.name, '-', 2)::int = %s
+      GROUP BY lot.id, lot.name
+      ORDER BY COUNT(line.id) DESC, lot.name
+         LIMIT 2
+        """,
+        [LOT_NAME, day],
+    )
+    sample += [("finished good", *row) for row in cr.fetchall()]
+    return day, sample
+
+
+def odoo_trace(lot, timeout):
+    """Odoo's own downstream trace of ``lot`` (seconds, delivery ids), stopped after ``timeout``."""
+
+    def expire(_signum, _frame):
+        raise OdooTimeout
+
+    # The alarm may interrupt one of its queries: Odoo would log it as a bad query.
+    sql_logger = logging.getLogger("odoo.sql_db")
+    level = sql_logger.level
+    sql_logger.setLevel(logging.CRITICAL)
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    started = time.perf_counter()
+    try:
+        result = lot._find_delivery_ids_by_lot()[lot.id]
+        return time.perf_counter() - started, result
+    except OdooTimeout:
+        lot.env.cr.rollback()  # only reads were done: a clean transaction for what follows
+        return None, None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sql_logger.setLevel(level)
+
+
+def measure_lot(env, kind, lot_id, repeat, odoo_timeout):
+    lot = env["stock.lot"].browse(lot_id)
+    name = lot.name
+    forward_runs, backward_runs, odoo_runs = [], [], []
+    forward = backward = None
+    for _run in range(repeat):
+        env.invalidate_all()
+        seconds, forward = timed(lot.trace_forward)
+        forward_runs.append(seconds)
+    for _run in range(repeat):
+        env.invalidate_all()
+        seconds, backward = timed(lot.trace_backward)
+        backward_runs.append(seconds)
+    odoo_deliveries, timed_out = None, False
+    for _run in range(repeat):
+        env.invalidate_all()
+        seconds, deliveries = odoo_trace(lot, odoo_timeout)
+        env.invalidate_all()
+        if seconds is None:
+            timed_out = True
+            break
+        odoo_runs.append(seconds)
+        odoo_deliveries = deliveries
+    reached = [lot_id, *forward["lot_ids"]]
+    env.cr.execute(
+        "SELECT COUNT(*) FROM stock_move_line WHERE lot_id = ANY(%s) AND state = 'done'",
+        [reached],
+    )
+    move_lines = env.cr.fetchone()[0]
+    env.cr.execute(
+        """
+        SELECT COUNT(DISTINCT move.raw_material_production_id)
+          FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
+         WHERE line.lot_id = %s AND line.state = 'done'
+        """,
+        [lot_id],
+    )
+    fan_out = env.cr.fetchone()[0]
+    ours = median(forward_runs)
+    theirs = median(odoo_runs) if not timed_out else None
+    result = {
+        "kind": kind,
+        "lot": name,
+        "fan_out": fan_out,
+        "reached_lots": len(forward["lot_ids"]),
+        "reached_move_lines": move_lines,
+        "deliveries": len(forward["picking_ids"]),
+        "customers": len(forward["partner_ids"]),
+        "forward_s": ours,
+        "forward_runs": [round(r, 4) for r in forward_runs],
+        "backward_s": median(backward_runs),
+        "backward_lots": len(backward["lot_ids"]),
+        "backward_runs": [round(r, 4) for r in backward_runs],
+        "odoo_s": theirs,
+        "odoo_timed_out": timed_out,
+        "odoo_timeout_s": odoo_timeout,
+        "odoo_runs": [round(r, 4) for r in odoo_runs],
+        "odoo_deliveries": None if odoo_deliveries is None else len(odoo_deliveries),
+        # Lower bound of the ratio when Odoo's trace was stopped.
+        "ratio": round((theirs or odoo_timeout) / ours, 1) if ours else None,
+        "contains_odoo": None if odoo_deliveries is None else set(odoo_deliveries) <= set(forward["picking_ids"]),
+    }
+    odoo_text = f">{odoo_timeout:.0f}s (stopped)" if timed_out else f"{theirs:.3f}s"
+    log(
+        f"  {kind:13} {name:13} {result['reached_lots']:6} lots {result['deliveries']:6} deliveries: "
+        f"ours {ours:.3f}s, Odoo {odoo_text}, backward {result['backward_s']:.3f}s"
+    )
+    return result
+
+
+def new_recall(env, lot_id):
+    return (
+        env["trace.recall"]
+        .create({"lot_ids": [(6, 0, [lot_id])], "reason": "Benchmark", "is_drill": True})
+        .with_context(trace_recall_foreground=True)
+    )
+
+
+def xlsx_rows(env, recall):
+    """Rows per sheet of the recall's latest spreadsheet, counted in the file itself."""
+    attachment = env["ir.attachment"].search(
+        [("res_model", "=", "trace.recall"), ("res_id", "=", recall.id)], order="id desc", limit=1
+    )
+    path = attachment._full_path(attachment.store_fname)
+    rows = {}
+    with zipfile.ZipFile(path) as archive:
+        import re  # noqa: PLC0415
+
+        names = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
+        for number, name in enumerate(names, start=1):
+            count = 0
+            with archive.open(f"xl/worksheets/sheet{number}.xml") as sheet:
+                while chunk := sheet.read(1 << 20):
+                    count += chunk.count(b"<row ")
+            rows[name] = count
+    return rows, attachment.file_size
+
+
+def measure_recall(registry, lot_id, repeat):
+    """Recall of ``lot_id``: compute and export, each run rolled back."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    compute_runs, export_runs, facts = [], [], {}
+    for _run in range(repeat):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = env(user=env.ref("base.user_admin"))
+            recall = new_recall(env, lot_id)
+            env.invalidate_all()
+            seconds, _result = timed(recall.action_compute)
+            compute_runs.append(seconds)
+            env.invalidate_all()
+            seconds, _result = timed(recall.action_export_xlsx)
+            export_runs.append(seconds)
+            rows, size = xlsx_rows(env, recall)
+            facts = {
+                "affected_lots": recall.affected_lot_count,
+                "deliveries": recall.delivery_count,
+                "delivery_lines": len(recall.delivery_ids),
+                "customers": recall.customer_count,
+                "xlsx_rows": rows,
+                "xlsx_rows_total": sum(rows.values()),
+                "xlsx_bytes": size,
+            }
+            cr.rollback()
+        log(f"  recall: compute {compute_runs[-1]:.2f}s, export {export_runs[-1]:.2f}s")
+    return {
+        **facts,
+        "compute_s": median(compute_runs),
+        "compute_runs": [round(r, 3) for r in compute_runs],
+        "export_s": median(export_runs),
+        "export_runs": [round(r, 3) for r in export_runs],
+    }
+
+
+def export_memory(dbname, recall_id):
+    """In this fresh process: export the (computed) recall while sampling the resident
+    set size every 2 ms; rolled back. Returns the growth in MiB."""
+    import psutil  # noqa: PLC0415
+
+    registry = generate.load_registry(dbname)
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    process = psutil.Process()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        recall = env["trace.recall"].browse(recall_id)
+        recall.name  # noqa: B018  (loaded before the baseline)
+        gc.collect()
+        baseline = process.memory_info().rss
+        maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak, done = [baseline], threading.Event()
+
+        def sample():
+            while not done.is_set():
+                peak[0] = max(peak[0], process.memory_info().rss)
+                time.sleep(0.002)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        seconds, _result = timed(recall.action_export_xlsx)
+        done.set()
+        sampler.join()
+        peak[0] = max(peak[0], process.memory_info().rss)
+        maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        cr.rollback()
+    return {
+        "export_s": round(seconds, 3),
+        "rss_before_mib": round(baseline / 2**20, 1),
+        "rss_peak_mib": round(peak[0] / 2**20, 1),
+        "rss_growth_mib": round((peak[0] - baseline) / 2**20, 1),
+        "maxrss_growth_mib": round((maxrss_after - maxrss_before) / 1024, 1),
+    }
+
+
+def measure_export_memory(registry, lot_id):
+    """A recall of ``lot_id`` computed and committed here, exported by a fresh process
+    (so nothing computed before inflates or hides its memory), then deleted."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        recall = new_recall(env, lot_id)
+        recall.action_compute()
+        cr.commit()
+        recall_id = recall.id
+    try:
+        output = subprocess.run(
+            [sys.executable, __file__, "--db", registry.db_name, "--export-memory", str(recall_id)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        with registry.cursor() as cr:
+            # A benchmark recall, not evidence: its lines go with it (ON DELETE CASCADE).
+            cr.execute("DELETE FROM trace_recall WHERE id = %s", [recall_id])
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(dbname, repeat, odoo_timeout):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    registry = generate.load_registry(dbname)
+    # Other work on the machine shows here (1-minute, 5-minute, 15-minute load averages).
+    results = {"load_average": {"start": os.getloadavg()}}
+    with registry.cursor() as cr:
+        results["machine"] = machine(cr)
+    log("genealogy backfill (as on install)")
+    results["backfill"] = measure_backfill(registry, repeat)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        day, sample = select_sample(cr)
+        results["sample_day"] = day
+        log(f"traces: {len(sample)} lots, median of {repeat} runs")
+        results["lots"] = [measure_lot(env, kind, lot_id, repeat, odoo_timeout) for kind, lot_id, _name in sample]
+        cr.rollback()
+    widest = sample[0]
+    log(f"recall of the widest lot {widest[2]}")
+    results["recall"] = {"lot": widest[2], **measure_recall(registry, widest[1], repeat)}
+    log("export memory (fresh process)")
+    results["recall"]["memory"] = measure_export_memory(registry, widest[1])
+    results["load_average"]["end"] = os.getloadavg()
+    return results
+
+
+# ----------------------------------------------------------------------
+# report
+# ----------------------------------------------------------------------
+def table(results):
+    """The figures of one run as text."""
+    data = results["dataset"]
+    lines = [
+        f"Dataset: {data['lines']:,} done move lines, {data['lots']:,} lots, {data['productions']:,} manufacturing "
+        f"orders ({data['levels']} levels), {data['deliveries']:,} deliveries, {data['receipts']:,} receipts, "
+        f"{data['customers']:,} customers"
+        + (f"; generated in {data['seconds']:.0f}s (install {data['install_s']:.0f}s)." if data["seconds"] else "."),
+        f"Median of {results['repeat']} runs; Odoo's trace stopped after {results['odoo_timeout_s']:.0f}s.",
+        "",
+    ]
+    header = (
+        "kind",
+        "lot",
+        "fan-out",
+        "lots reached",
+        "move lines",
+        "deliveries",
+        "trace_forward",
+        "Odoo's trace",
+        "ratio",
+        "ours ⊇ Odoo's",
+        "trace_backward",
+    )
+    rows = []
+    for lot in results["lots"]:
+        odoo = f">{lot['odoo_timeout_s']:.0f} s (stopped)" if lot["odoo_timed_out"] else f"{lot['odoo_s']:.3f} s"
+        ratio = f"{'>' if lot['odoo_timed_out'] else ''}{lot['ratio']:,.0f}x" if lot["ratio"] else "-"
+        contains = {True: "yes", False: "NO", None: "n/a"}[lot["contains_odoo"]]
+        rows.append(
+            (
+                lot["kind"],
+                lot["lot"],
+                f"{lot['fan_out']:,}",
+                f"{lot['reached_lots']:,}",
+                f"{lot['reached_move_lines']:,}",
+                f"{lot['deliveries']:,}",
+                f"{lot['forward_s']:.3f} s",
+                odoo,
+                ratio,
+                contains,
+                f"{lot['backward_s']:.3f} s",
+            )
+        )
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    recall, backfill = results["recall"], results["backfill"]
+    memory = recall["memory"]
+    lines += [
+        "",
+        f"Genealogy backfill (whole database, as on install): {backfill['seconds']:.2f} s for {backfill['links']:,} "
+        "links",
+        f"Recall of {recall['lot']}: {recall['affected_lots']:,} affected lots, {recall['delivery_lines']:,} delivery "
+        f"lines, {recall['customers']:,} customers; action_compute {recall['compute_s']:.2f} s",
+        f"action_export_xlsx: {recall['export_s']:.2f} s for {recall['xlsx_rows_total']:,} rows "
+        f"({', '.join(f'{k} {v:,}' for k, v in recall['xlsx_rows'].items())}), {recall['xlsx_bytes'] / 2**20:.1f} MiB",
+        f"Export memory (fresh process): resident set +{memory['rss_growth_mib']:.0f} MiB "
+        f"(peak {memory['rss_peak_mib']:.0f} MiB), ru_maxrss +{memory['maxrss_growth_mib']:.0f} MiB",
+        "",
+        "Machine: {cpus} CPUs ({cpu_model}), {ram_gib} GiB, PostgreSQL {postgresql} (shared_buffers "
+        "{shared_buffers}), Odoo {odoo}, Python {python}".format(**results["machine"]),
+        "Load average (1, 5, 15 min) at start {} and end {}".format(
+            *(", ".join(f"{x:.1f}" for x in results["load_average"][k]) for k in ("start", "end"))
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (default 1,000,000)")
+    parser.add_argument("--db", help="database (default trace_bench_<lines>)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement (median; default 5)")
+    parser.add_argument(
+        "--odoo-timeout", type=float, default=60.0, help="seconds after which Odoo's own trace is stopped (default 60)"
+    )
+    parser.add_argument("--json", default="bench-results.json", help="the figures' file (default bench-results.json)")
+    parser.add_argument("--reuse", action="store_true", help="measure an existing generated database")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--export-memory", type=int, metavar="RECALL_ID", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    dbname = args.db or f"trace_bench_{args.lines}"
+    if args.export_memory:
+        print(json.dumps(export_memory(dbname, args.export_memory)))
+        return
+    results = {"lines_requested": args.lines, "repeat": args.repeat, "odoo_timeout_s": args.odoo_timeout}
+    try:
+        if args.reuse:
+            results["dataset"] = describe(dbname)
+        else:
+            log(f"database {dbname}: installing {', '.join(INSTALL)} (no demo data)")
+            install_s, _rc = timed(create_database, dbname)
+            log(f"installed in {install_s:.0f}s; generating {args.lines:,} move lines")
+            results["dataset"] = {**generate.generate(dbname, args.lines, args.seed, log=log), "install_s": install_s}
+        results.update(measure(dbname, args.repeat, args.odoo_timeout))
+    finally:
+        if not args.keep_db:
+            trace_odoo.drop_db(dbname)
+    results["database_dropped"] = not args.keep_db
+    Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    log("")
+    log(table(results))
+    log(f"\nFigures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
