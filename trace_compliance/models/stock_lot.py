@@ -285,6 +285,7 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # trace engine (public API, stable)
     # ------------------------------------------------------------------
+    @api.readonly
     def trace_forward(self, max_depth=None):
         """Who received anything made from these lots.
 
@@ -296,6 +297,7 @@ class StockLot(models.Model):
         """
         return self._trace("forward", max_depth)
 
+    @api.readonly
     def trace_backward(self, max_depth=None):
         """Where these lots came from: upstream lots, the manufacturing orders that
         produced a starting or upstream lot, the done receipts from vendors of those lots

@@ -177,6 +177,7 @@ class StockLot(models.Model):
             ),
         )
 
+    @api.readonly
     @api.model
     def warranty_lookup(self, serial_name, product_id=None):
         """The registry entry of one serial number, for integrations (customer service, field service).
