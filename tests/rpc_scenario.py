@@ -77,8 +77,7 @@ class Scenario:
         """An XML-RPC client logged in as one of the scenario's users (or ``admin``)."""
         if user == "admin":
             return self.admin
-        login = USERS[user][0]
-        return XmlRpc(self.admin.url, self.admin.db, login, password(login))
+        return self.client_for(USERS[user][0])
 
     # ------------------------------------------------------------------
     # building
@@ -351,20 +350,29 @@ class Scenario:
         return production_id
 
     def _create_users(self):
-        rpc = self.admin
-        self.other_company_id = rpc("res.company", "create", {"name": "Other Company (RPC)"})
+        self.other_company_id = self.admin("res.company", "create", {"name": "Other Company (RPC)"})
         for key, (login, groups) in USERS.items():
             company = self.other_company_id if key == "other" else self.company_id
-            self.users[key] = rpc(
-                "res.users",
-                "create",
-                {
-                    "name": f"RPC {key.replace('_', ' ').title()}",
-                    "login": login,
-                    "password": password(login),
-                    "email": f"{login}@example.com",
-                    "company_id": company,
-                    "company_ids": [[6, 0, [company]]],
-                    "groups_id": [[6, 0, [rpc.ref(group) for group in groups]]],
-                },
-            )
+            self.users[key] = self.create_user(login, groups, company, name=f"RPC {key.replace('_', ' ').title()}")
+
+    def create_user(self, login, groups, company=None, name=None):
+        """A user of ``company`` (ours by default) with exactly ``groups`` (xml ids); their
+        password is ``password(login)``. Returns the user's id."""
+        company = company or self.company_id
+        return self.admin(
+            "res.users",
+            "create",
+            {
+                "name": name or login,
+                "login": login,
+                "password": password(login),
+                "email": f"{login}@example.com",
+                "company_id": company,
+                "company_ids": [[6, 0, [company]]],
+                "groups_id": [[6, 0, [self.admin.ref(group) for group in groups]]],
+            },
+        )
+
+    def client_for(self, login):
+        """An XML-RPC client logged in as ``login`` (a user made by :meth:`create_user`)."""
+        return XmlRpc(self.admin.url, self.admin.db, login, password(login))

@@ -17,8 +17,7 @@ is visible to all companies, as Odoo's own product categories are).
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, XmlRpc
-from rpc_scenario import password
+from odoo_rpc import FAULT_ACCESS_ERROR
 
 GROUPS = ("U", "M", "A", "RU", "RM", "I", "P", "X")
 # fmt: off
@@ -73,25 +72,11 @@ USERS = {
 
 @pytest.fixture(scope="module")
 def matrix_users(scenario):
-    admin = scenario.admin
     clients = {}
     for key, groups in USERS.items():
         login = f"matrix.{key.lower()}"
-        company = scenario.other_company_id if key == "X" else scenario.company_id
-        admin(
-            "res.users",
-            "create",
-            {
-                "name": f"Matrix {key}",
-                "login": login,
-                "password": password(login),
-                "company_id": company,
-                "company_ids": [[6, 0, [company]]],
-                "email": f"{login}@example.com",
-                "groups_id": [[6, 0, [admin.ref(group) for group in groups]]],
-            },
-        )
-        clients[key] = XmlRpc(admin.url, admin.db, login, password(login))
+        scenario.create_user(login, groups, scenario.other_company_id if key == "X" else None, name=f"Matrix {key}")
+        clients[key] = scenario.client_for(login)
     return clients
 
 

@@ -11,8 +11,7 @@ the outcome is one that could have happened one after the other, and nothing is 
 import threading
 import xmlrpc.client
 
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING, XmlRpc
-from rpc_scenario import password
+from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
 
 
 def _at_once(*calls):
@@ -36,21 +35,8 @@ def _at_once(*calls):
 
 
 def _user(scenario, login, groups):
-    admin = scenario.admin
-    admin(
-        "res.users",
-        "create",
-        {
-            "name": login,
-            "login": login,
-            "password": password(login),
-            "company_id": scenario.company_id,
-            "company_ids": [[6, 0, [scenario.company_id]]],
-            "email": f"{login}@example.com",
-            "groups_id": [[6, 0, [admin.ref(group) for group in groups]]],
-        },
-    )
-    return XmlRpc(admin.url, admin.db, login, password(login))
+    scenario.create_user(login, groups)
+    return scenario.client_for(login)
 
 
 def _one_succeeded(results):
