@@ -75,8 +75,12 @@ class WarrantyCase(RecallCase):
             self.fail("the action was not refused")
         for text in expected:
             self.assertIn(text, message)
+        self._assert_rows_unchanged(before, "action")
+        return message
+
+    def _assert_rows_unchanged(self, before, what):
+        """Every row of ``TABLES`` is as in ``before`` (a :meth:`_rows` snapshot)."""
         self.env.invalidate_all()
         after = self._rows()
         changed = [table for table in TABLES if before[table] != after[table]]
-        self.assertFalse(changed, f"rows changed by a refused action: {changed}")
-        return message
+        self.assertFalse(changed, f"rows changed by a refused {what}: {changed}")

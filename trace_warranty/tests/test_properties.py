@@ -89,9 +89,7 @@ class TestProperties(WarrantyCase):
                 result = action()
             except UserError as error:
                 if strict:
-                    self.env.invalidate_all()
-                    changed = [table for table, rows in self._rows().items() if rows != before[table]]
-                    self.assertFalse(changed, f"a refused call changed {changed}: {error}")
+                    self._assert_rows_unchanged(before, f"call ({error})")
                 result = error
             check(result)
 
