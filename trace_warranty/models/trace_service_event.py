@@ -193,9 +193,11 @@ class TraceServiceEvent(models.Model):
             raise UserError(self.env._("Only events to do can be marked done."))
         self.with_context(trace_service_event_done=True).write({"state": "done"})
         self.env["trace.lot.link"]._sync_service_events(self.ids)
-        self.env["stock.lot"]._warranty_update_registry(self.lot_id.ids)
-        # An installation may just have started the warranty it is evaluated against.
-        self._compute_in_warranty()
+        # Only an installation can start a warranty (and be judged by the warranty it started).
+        installations = self.filtered(lambda event: event.event_type == "installation")
+        if installations:
+            self.env["stock.lot"]._warranty_update_registry(installations.lot_id.ids)
+            installations._compute_in_warranty()
         return True
 
     def action_cancel(self):
