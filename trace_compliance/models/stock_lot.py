@@ -305,37 +305,155 @@ class StockLot(models.Model):
         return self._trace("backward", max_depth)
 
     def _trace(self, direction, max_depth):
-        max_depth = self._check_trace_arguments(max_depth)
-        # Documents come from the lots the caller may read only, and partners from the
-        # transfers they may read only: nothing of another company leaks through.
-        lot_ids = self._trace_readable("stock.lot", self._trace_lot_ids(direction, max_depth))
-        documents = self._trace_documents(direction, set(self.ids) | set(lot_ids))
-        picking_ids = self._trace_readable("stock.picking", documents["partner_by_picking"])
-        partner_ids = {documents["partner_by_picking"][picking] for picking in picking_ids} - {None}
+        """The trace in one SQL statement (see :meth:`_trace_query`), checked as it goes:
+        the starting lots must exist and be readable, and every lot, document and partner
+        returned is one the caller may read, so nothing of another company leaks through."""
+        max_depth = self._check_trace_depth(max_depth)
+        if not self.browse().has_access("read"):
+            self.check_access("read")  # the model's access rights: raises
+        if not all(isinstance(lot_id, int) for lot_id in self._ids):
+            self._check_lots_exist()  # new records: raises
+        self.env.flush_all()
+        self.env.cr.execute(self._trace_query(direction, max_depth))
+        found = {"lot": [], "production": [], "picking": [], "partner": [], "missing": [], "denied": []}
+        for kind, record_id in self.env.cr.fetchall():
+            found[kind].append(record_id)
+        if found["missing"]:
+            self._raise_missing_lots(self.browse(found["missing"]))
+        if found["denied"]:
+            self.check_access("read")  # the record rules: raises their AccessError
         return {
-            "lot_ids": lot_ids,
-            "production_ids": self._trace_readable("mrp.production", documents["production_ids"]),
-            "picking_ids": picking_ids,
-            "partner_ids": self._trace_readable("res.partner", partner_ids),
+            "lot_ids": sorted(found["lot"]),
+            "production_ids": sorted(found["production"]),
+            "picking_ids": sorted(found["picking"]),
+            "partner_ids": sorted(found["partner"]),
         }
 
+    def _trace_query(self, direction, max_depth):
+        """One statement, ``(kind, id)`` rows: the lots reached (``lot``), their
+        manufacturing orders, transfers and partners, and the starting lots that do not
+        exist (``missing``) or that the caller may not read (``denied``).
+
+        Every step is an index lookup by key: the genealogy links, then the done move
+        lines of the lots, then their moves and transfers by id, each filtered by the
+        caller's record rules (:meth:`_trace_readable_query`). The ids of each step are
+        passed on as an array the planner cannot size (``ARRAY(SELECT ...)``): sized,
+        thousands of lots tip it into hash joins that scan every move or transfer of the
+        database, so the cost would follow the size of the database instead of the size
+        of the trace. One statement instead of one per step keeps the trace of a lot with
+        nothing downstream within a round trip of the database.
+        """
+        start = SQL("%s::int[]", list(self._ids))
+        if direction == "forward":
+            production_column = SQL("move.raw_material_production_id")
+            # A delivery to a customer, or any transfer of an outgoing type (what Odoo's
+            # own delivery_ids follows).
+            picking_filter = SQL(
+                """(ptype.code = 'outgoing' OR picking.id = ANY(ARRAY(
+                        SELECT line.picking_id FROM trace_line line JOIN stock_location dest
+                            ON dest.id = line.location_dest_id
+                         WHERE dest.usage = 'customer')))"""
+            )
+        else:
+            production_column = SQL("move.production_id")
+            picking_filter = SQL(
+                """picking.id = ANY(ARRAY(
+                        SELECT line.picking_id FROM trace_line line JOIN stock_location src ON src.id = line.location_id
+                         WHERE src.usage = 'supplier'))"""
+            )
+        readable = self._trace_readable_query
+        return SQL(
+            """
+            WITH RECURSIVE %(reached)s,
+            trace_lot AS MATERIALIZED (%(lots)s),
+            trace_line AS MATERIALIZED (
+                SELECT line.move_id, line.picking_id, line.location_id, line.location_dest_id
+                  FROM stock_move_line line
+                 WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(start)s) UNION ALL SELECT id FROM trace_lot))
+                   AND line.state = 'done'
+            ),
+            trace_production AS MATERIALIZED (%(productions)s),
+            trace_picking AS MATERIALIZED (%(pickings)s)
+            SELECT 'lot', id FROM trace_lot
+             UNION ALL
+            SELECT 'production', id FROM trace_production
+             UNION ALL
+            SELECT 'picking', id FROM trace_picking
+             UNION ALL
+            SELECT 'partner', id FROM (%(partners)s) partner
+             UNION ALL
+            SELECT 'missing', start.id FROM unnest(%(start)s) start(id)
+             WHERE NOT EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
+             UNION ALL
+            SELECT 'denied', start.id FROM unnest(%(start)s) start(id)
+             WHERE EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
+               AND start.id NOT IN (%(readable_start)s)
+            """,
+            reached=self._trace_reach_sql(direction, max_depth),
+            start=start,
+            lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached WHERE lot_id <> ALL(%s)", start)),
+            productions=readable(
+                "mrp.production",
+                SQL(
+                    """SELECT %(column)s FROM stock_move move
+                        WHERE move.id = ANY(ARRAY(SELECT move_id FROM trace_line)) AND %(column)s IS NOT NULL""",
+                    column=production_column,
+                ),
+            ),
+            pickings=readable(
+                "stock.picking",
+                SQL(
+                    """SELECT picking.id FROM stock_picking picking
+                         JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
+                        WHERE picking.id = ANY(ARRAY(SELECT picking_id FROM trace_line)) AND %s""",
+                    picking_filter,
+                ),
+                "partner_id",
+            ),
+            partners=readable("res.partner", SQL("SELECT partner_id FROM trace_picking")),
+            readable_start=readable("stock.lot", SQL("SELECT unnest(%s)", start)),
+        )
+
+    @api.model
+    def _trace_readable_query(self, model_name, ids_query, *columns):
+        """``SELECT id, *columns`` of the records of ``model_name`` with an id given by
+        ``ids_query`` that the current user may read (access rights and record rules),
+        archived ones included."""
+        Model = self.env[model_name].with_context(active_test=False)
+        if not Model.has_access("read"):
+            return SQL(
+                "SELECT %s WHERE FALSE",
+                SQL(", ").join(SQL("NULL::int AS %s", SQL.identifier(column)) for column in ("id", *columns)),
+            )
+        query = Model._search([])
+        query.add_where(SQL("%s = ANY(ARRAY(%s))", SQL.identifier(query.table, "id"), ids_query))
+        return query.select(*(SQL.identifier(query.table, column) for column in ("id", *columns)))
+
     def _check_trace_arguments(self, max_depth):
+        max_depth = self._check_trace_depth(max_depth)
+        self._check_lots_exist()
+        self.check_access("read")
+        return max_depth
+
+    def _check_trace_depth(self, max_depth):
+        """The checks of a trace's arguments that need no query: lots given, ids and depth."""
         if not self:
             raise UserError(self.env._("Choose at least one lot or serial number to trace."))
         if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1):
             raise UserError(
                 self.env._("A trace depth is a whole number of levels, 1 or more (got %(depth)r).", depth=max_depth)
             )
-        self._check_lots_exist()
-        self.check_access("read")
+        check_records(self, "stock.lot", required=False, exist=False)
         return max_depth
 
     def _check_lots_exist(self):
         check_records(self, "stock.lot", required=False, exist=False)
-        missing = self - self.exists()
+        self._raise_missing_lots(self - self.exists())
+
+    def _raise_missing_lots(self, missing):
         if missing:
             raise UserError(
-                self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing.ids)))
+                self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing._ids)))
             )
 
     @api.model
@@ -346,108 +464,59 @@ class StockLot(models.Model):
         return SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
 
     def _trace_lot_ids(self, direction, max_depth=None):
-        """Ids of the lots reached from these lots in ``direction`` (starting lots excluded).
-
-        One recursive query over the genealogy links. ``UNION`` keeps each lot once, so
-        cycles (rework) end; with ``max_depth`` each (lot, level) is kept once.
-        """
-        source, target = self._trace_link_columns(direction)
+        """Ids of the lots reached from these lots in ``direction`` (starting lots excluded)."""
         self.env["trace.lot.link"].flush_model()
-        if max_depth is None:
-            query = SQL(
-                """
-                WITH RECURSIVE reached(lot_id) AS (
-                        SELECT unnest(%(start)s::int[])
-                    UNION
-                        SELECT link.%(target)s FROM reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
-                )
-                SELECT lot_id FROM reached WHERE lot_id <> ALL(%(start)s::int[])
-                """,
-                start=self.ids,
-                source=source,
-                target=target,
-            )
-        else:
-            query = SQL(
-                """
-                WITH RECURSIVE reached(lot_id, depth) AS (
-                        SELECT unnest(%(start)s::int[]), 0
-                    UNION
-                        SELECT link.%(target)s, reached.depth + 1
-                          FROM reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
-                         WHERE reached.depth < %(depth)s
-                )
-                SELECT DISTINCT lot_id FROM reached WHERE lot_id <> ALL(%(start)s::int[])
-                """,
-                start=self.ids,
-                source=source,
-                target=target,
-                depth=max_depth,
-            )
-        self.env.cr.execute(query)
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    @api.model
-    def _trace_documents(self, direction, lot_ids):
-        """Manufacturing orders of ``lot_ids`` in ``direction``, and their transfers
-        (``{picking id: partner id}``), read with SQL, before access filtering.
-
-        One statement, every step an index lookup by key: the done move lines of the lots,
-        then their moves and transfers by id. The lots are passed as an array the planner
-        cannot size (``ARRAY(SELECT unnest(...))``): sized, thousands of lots tip it into
-        hash joins that scan every move or transfer of the database, so the cost would
-        follow the size of the database instead of the size of the trace.
-        """
-        self.env.flush_all()
-        if direction == "forward":
-            production_column = SQL("move.raw_material_production_id")
-            # A delivery to a customer, or any transfer of an outgoing type (what Odoo's
-            # own delivery_ids follows).
-            picking_filter = SQL(
-                """(ptype.code = 'outgoing' OR picking.id = ANY(ARRAY(
-                        SELECT line.picking_id FROM line JOIN stock_location dest ON dest.id = line.location_dest_id
-                         WHERE dest.usage = 'customer')))"""
-            )
-        else:
-            production_column = SQL("move.production_id")
-            picking_filter = SQL(
-                """picking.id = ANY(ARRAY(
-                        SELECT line.picking_id FROM line JOIN stock_location src ON src.id = line.location_id
-                         WHERE src.usage = 'supplier'))"""
-            )
         self.env.cr.execute(
             SQL(
-                """
-                WITH line AS MATERIALIZED (
-                    SELECT line.move_id, line.picking_id, line.location_id, line.location_dest_id
-                      FROM stock_move_line line
-                     WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state = 'done'
-                )
-                SELECT DISTINCT %(column)s, NULL::int, NULL::int
-                  FROM stock_move move
-                 WHERE move.id = ANY(ARRAY(SELECT line.move_id FROM line)) AND %(column)s IS NOT NULL
-                 UNION ALL
-                SELECT NULL, picking.id, picking.partner_id
-                  FROM stock_picking picking
-                  JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
-                 WHERE picking.id = ANY(ARRAY(SELECT line.picking_id FROM line)) AND %(filter)s
-                """,
-                column=production_column,
-                lots=list(lot_ids),
-                filter=picking_filter,
+                "WITH RECURSIVE %s SELECT DISTINCT lot_id FROM trace_reached WHERE lot_id <> ALL(%s::int[])",
+                self._trace_reach_sql(direction, max_depth),
+                list(self._ids),
             )
         )
-        production_ids, partner_by_picking = [], {}
-        for production_id, picking_id, partner_id in self.env.cr.fetchall():
-            if production_id:
-                production_ids.append(production_id)
-            else:
-                partner_by_picking[picking_id] = partner_id
-        return {"production_ids": sorted(production_ids), "partner_by_picking": partner_by_picking}
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _trace_reach_sql(self, direction, max_depth=None):
+        """The recursive ``trace_reached(lot_id...)`` of a ``WITH RECURSIVE``: these lots and
+        every lot reached from them over the genealogy links in ``direction``.
+
+        ``UNION`` keeps each lot once, so cycles (rework) end; with ``max_depth`` each
+        (lot, level) is kept once.
+        """
+        source, target = self._trace_link_columns(direction)
+        if max_depth is None:
+            return SQL(
+                """trace_reached(lot_id) AS (
+                        SELECT unnest(%(start)s::int[])
+                    UNION
+                        SELECT link.%(target)s FROM trace_reached reached
+                          JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
+                )""",
+                start=list(self._ids),
+                source=source,
+                target=target,
+            )
+        return SQL(
+            """trace_reached(lot_id, depth) AS (
+                    SELECT unnest(%(start)s::int[]), 0
+                UNION
+                    SELECT link.%(target)s, reached.depth + 1
+                      FROM trace_reached reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
+                     WHERE reached.depth < %(depth)s
+            )""",
+            start=list(self._ids),
+            source=source,
+            target=target,
+            depth=max_depth,
+        )
 
     def _trace_readable(self, model_name, ids):
         """The sorted subset of ``ids`` the current user may read (access rights and record rules)."""
-        Model = self.env[model_name]
-        if not ids or not Model.has_access("read"):
+        if not ids:
             return []
-        return Model.with_context(active_test=False).search([("id", "in", list(ids))], order="id").ids
+        self.env.cr.execute(
+            SQL(
+                "%s ORDER BY 1",
+                self._trace_readable_query(model_name, SQL("SELECT unnest(%s::int[])", sorted(ids))),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]

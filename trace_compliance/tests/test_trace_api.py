@@ -61,6 +61,18 @@ class TestTraceApi(TraceCase):
             self.env["trace.lot.link"].with_user(self.user_a).search([("child_lot_id", "=", self.lot_b.id)])
         )
 
+    def test_a_trace_is_one_statement(self):
+        """Whatever the lot, upstream or downstream, a trace costs one SQL statement,
+        record rules included: its fixed cost is one round trip to the database."""
+        for name in ("T-FL-1", "T-DO-2", "T-BR-2"):
+            lot = self.chain[name].with_user(self.user_a)
+            for direction in ("trace_forward", "trace_backward"):
+                with self.subTest(lot=name, direction=direction):
+                    expected = getattr(lot, direction)()  # rules and companies cached, as in a warm worker
+                    with self.assertQueryCount(1):
+                        self.assertEqual(getattr(lot, direction)(), expected)
+        self.assertTrue(self.chain["T-FL-1"].with_user(self.user_a).trace_forward()["partner_ids"])
+
     def test_bad_input_gets_clear_errors(self):
         Lot = self.env["stock.lot"].with_user(self.user_a)
         with self.assertRaisesRegex(UserError, "at least one lot"):
