@@ -16,13 +16,20 @@ def size(results):
     return f"{lines / 1e6:.1f}M" if lines >= 1e6 else f"{lines / 1e3:.0f}k"
 
 
+def duration(seconds):
+    """Milliseconds below a tenth of a second, seconds above."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds:.3f} s"
+
+
 def odoo_cell(lot):
     if lot["odoo_timed_out"]:
         return f">{lot['odoo_timeout_s']:.0f} s (stopped)"
-    return f"{lot['odoo_s']:.3f} s"
+    return duration(lot["odoo_s"])
 
 
 def ratio_cell(lot):
+    if not lot["ratio"]:
+        return "-"
     return f"{'>' if lot['odoo_timed_out'] else ''}{lot['ratio']:,.0f}x"
 
 
@@ -51,6 +58,7 @@ def run_tables(results):
                 "Their move lines",
                 "Deliveries",
                 "`trace_forward`",
+                "ORM reading its result",
                 "Odoo's trace",
                 "Ratio",
                 "Ours contain Odoo's",
@@ -64,11 +72,12 @@ def run_tables(results):
                     f"{lot['reached_lots']:,}",
                     f"{lot['reached_move_lines']:,}",
                     f"{lot['deliveries']:,}",
-                    f"{lot['forward_s']:.3f} s",
+                    duration(lot["forward_s"]),
+                    duration(lot["orm_read_s"]) if "orm_read_s" in lot else "n/a",
                     odoo_cell(lot),
                     ratio_cell(lot),
                     {True: "yes", False: "**no**", None: "n/a"}[lot["contains_odoo"]],
-                    f"{lot['backward_s']:.3f} s",
+                    duration(lot["backward_s"]),
                 )
                 for lot in results["lots"]
             ],
@@ -114,7 +123,7 @@ def same_lots(runs):
         reached = {lots[name]["reached_lots"] for lots in by_run}
         row = [name, " / ".join(f"{n:,}" for n in sorted(reached))]
         for lots in by_run:
-            row += [f"{lots[name]['forward_s']:.3f} s", odoo_cell(lots[name])]
+            row += [duration(lots[name]["forward_s"]), odoo_cell(lots[name])]
         rows.append(row)
     return markdown(header, rows)
 
