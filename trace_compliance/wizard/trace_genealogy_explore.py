@@ -128,14 +128,8 @@ class TraceGenealogyExplore(models.TransientModel):
         self.env.cr.execute(
             SQL(
                 """
-                WITH RECURSIVE reached(lot_id, depth) AS (
-                        SELECT unnest(%(start)s::int[]), 0
-                    UNION
-                        SELECT link.%(target)s, reached.depth + 1
-                          FROM reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
-                         WHERE reached.depth < %(max_depth)s
-                ), first_level AS (
-                    SELECT lot_id, MIN(depth) AS depth FROM reached GROUP BY lot_id
+                WITH RECURSIVE %(reached)s, first_level AS (
+                    SELECT lot_id, MIN(depth) AS depth FROM trace_reached GROUP BY lot_id
                 )
                 SELECT first_level.depth + 1, link.%(target)s, link.%(source)s, link.id
                   FROM first_level JOIN trace_lot_link link ON link.%(source)s = first_level.lot_id
@@ -143,7 +137,7 @@ class TraceGenealogyExplore(models.TransientModel):
               ORDER BY first_level.depth, link.id
                  LIMIT %(limit)s
                 """,
-                start=self.lot_ids.ids,
+                reached=self.lot_ids._trace_reach_sql(direction, max_depth),
                 source=source,
                 target=target,
                 max_depth=max_depth,

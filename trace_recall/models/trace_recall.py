@@ -220,7 +220,7 @@ class TraceRecall(models.Model):
 
         The lots are passed as an array the planner cannot size (``ARRAY(SELECT
         unnest(...))``), so each list is read lot by lot through the indexes: the cost
-        follows the recall, not the size of the database (see ``stock.lot._trace_documents``).
+        follows the recall, not the size of the database (see ``stock.lot._trace_query``).
         """
         self.ensure_one()
         started = fields.Datetime.now()
