@@ -42,8 +42,21 @@ class TraceCertificateRequirement(models.Model):
         help="Block: the transfer is refused. Warn: it is validated, with a note on the transfer; "
         "lots received without their certificates start in quarantine.",
     )
-    company_id = fields.Many2one("res.company", index=True, help="Empty: applies in every company.")
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Empty: applies in every company. A product of one company sets its company.",
+    )
     active = fields.Boolean(default=True)
+
+    @api.depends("product_tmpl_id")
+    def _compute_company_id(self):
+        for requirement in self:
+            requirement.company_id = requirement.product_tmpl_id.company_id or requirement.company_id
 
     @api.depends("type_id", "stage", "product_tmpl_id", "categ_id")
     def _compute_display_name(self):

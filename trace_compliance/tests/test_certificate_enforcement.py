@@ -172,6 +172,14 @@ class TestCertificateEnforcement(CertificateCase):
                 {"type_id": self.coa.id, "stage": "receipt", "enforcement": "block"}
             )
 
+    def test_requirement_takes_the_company_of_its_product(self):
+        """A requirement on a product of one company is of that company (created as over
+        RPC, without ``company_id``); on a product of every company it stays empty."""
+        self.flour.company_id = self.company
+        requirement = self._require(self.flour, self.coa, "receipt", "block")
+        self.assertEqual(requirement.company_id, self.company)
+        self.assertFalse(self._require(self.salt, self.coa, "receipt", "block").company_id)
+
     # ------------------------------------------------------------------
     # deliveries
     # ------------------------------------------------------------------
