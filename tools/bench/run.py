@@ -345,10 +345,9 @@ def measure_lot(env, kind, lot_id, repeat, odoo_timeout):
         "ratio": round((theirs or odoo_timeout) / ours, 1) if ours else None,
         "contains_odoo": None if odoo_deliveries is None else set(odoo_deliveries) <= set(forward["picking_ids"]),
     }
-    odoo_text = f">{odoo_timeout:.0f} s (stopped)" if timed_out else duration(theirs)
     log(
         f"  {kind:13} {name:13} {result['reached_lots']:6} lots {result['deliveries']:6} deliveries: "
-        f"ours {duration(ours)}, reading them {duration(result['orm_read_s'])}, Odoo {odoo_text}, "
+        f"ours {duration(ours)}, reading them {duration(result['orm_read_s'])}, Odoo {odoo_cell(result)}, "
         f"backward {duration(result['backward_s'])}"
     )
     return result

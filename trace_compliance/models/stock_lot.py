@@ -342,6 +342,10 @@ class StockLot(models.Model):
         database, so the cost would follow the size of the database instead of the size
         of the trace. One statement instead of one per step keeps the trace of a lot with
         nothing downstream within a round trip of the database.
+
+        ``trace_lot`` holds the lots reached that the caller may read, the starting lots
+        included: a starting lot missing from it is unknown or denied, and the trace is
+        refused.
         """
         start = SQL("%s::int[]", list(self._ids))
         if direction == "forward":
@@ -369,12 +373,12 @@ class StockLot(models.Model):
             trace_line AS MATERIALIZED (
                 SELECT line.move_id, line.picking_id, line.location_id, line.location_dest_id
                   FROM stock_move_line line
-                 WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(start)s) UNION ALL SELECT id FROM trace_lot))
+                 WHERE line.lot_id = ANY(ARRAY(SELECT id FROM trace_lot))
                    AND line.state = 'done'
             ),
             trace_production AS MATERIALIZED (%(productions)s),
             trace_picking AS MATERIALIZED (%(pickings)s)
-            SELECT 'lot', id FROM trace_lot
+            SELECT 'lot', id FROM trace_lot WHERE id <> ALL(%(start)s)
              UNION ALL
             SELECT 'production', id FROM trace_production
              UNION ALL
@@ -387,11 +391,11 @@ class StockLot(models.Model):
              UNION ALL
             SELECT 'denied', start.id FROM unnest(%(start)s) start(id)
              WHERE EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
-               AND start.id NOT IN (%(readable_start)s)
+               AND start.id NOT IN (SELECT id FROM trace_lot)
             """,
             reached=self._trace_reach_sql(direction, max_depth),
             start=start,
-            lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached WHERE lot_id <> ALL(%s)", start)),
+            lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached")),
             productions=readable(
                 "mrp.production",
                 SQL(
@@ -411,7 +415,6 @@ class StockLot(models.Model):
                 "partner_id",
             ),
             partners=readable("res.partner", SQL("SELECT partner_id FROM trace_picking")),
-            readable_start=readable("stock.lot", SQL("SELECT unnest(%s)", start)),
         )
 
     @api.model
@@ -516,7 +519,7 @@ class StockLot(models.Model):
         self.env.cr.execute(
             SQL(
                 "%s ORDER BY 1",
-                self._trace_readable_query(model_name, SQL("SELECT unnest(%s::int[])", sorted(ids))),
+                self._trace_readable_query(model_name, SQL("SELECT unnest(%s::int[])", list(ids))),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
