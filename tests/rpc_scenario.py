@@ -202,9 +202,9 @@ class Scenario:
         self.lots[name] = ids[0]
         return ids[0]
 
-    def _set_move_lines(self, move_id, lines, picking_id=False):
+    def _set_move_lines(self, move_id, lines, picking_id=False, rpc=None):
         """Replace the move's lines by ``lines`` = [{lot_id or lot_name (+ vendor_lot_number), quantity}]."""
-        rpc = self.admin
+        rpc = rpc or self.admin
         move = rpc(
             "stock.move",
             "read",
@@ -230,11 +230,12 @@ class Scenario:
             )
         rpc("stock.move", "write", [move_id], {"picked": True})
 
-    def _transfer(self, picking_type, partner, source, destination, lines, validate=True):
+    def _transfer(self, picking_type, partner, source, destination, lines, validate=True, rpc=None):
         """A validated transfer of lines = [(product, lot name, quantity, vendor lot or None)]:
         receipts name their new lots, other transfers pick existing ones. One move per
-        product, one move line per lot. ``validate=False``: ready, its lines set, not done."""
-        rpc = self.admin
+        product, one move line per lot. ``validate=False``: ready, its lines set, not done.
+        ``rpc``: the client that does it all (the administrator by default)."""
+        rpc = rpc or self.admin
         by_product = {}
         for product, lot_name, qty, vendor_lot in lines:
             by_product.setdefault(product, []).append((lot_name, qty, vendor_lot))
@@ -272,7 +273,7 @@ class Scenario:
                     move_lines.append({"lot_id": self.lots[lot_name], "quantity": qty})
                 else:
                     move_lines.append({"lot_name": lot_name, "vendor_lot_number": vendor_lot, "quantity": qty})
-            self._set_move_lines(move["id"], move_lines, picking_id)
+            self._set_move_lines(move["id"], move_lines, picking_id, rpc=rpc)
         if not validate:
             return picking_id
         result = rpc("stock.picking", "button_validate", [picking_id])
@@ -281,12 +282,16 @@ class Scenario:
             self._lot_id(product, lot_name)
         return picking_id
 
-    def receive(self, vendor, lines):
-        return self._transfer(self.in_type, vendor, self.supplier_location, self.stock_location, lines)
+    def receive(self, vendor, lines, validate=True, rpc=None):
+        return self._transfer(
+            self.in_type, vendor, self.supplier_location, self.stock_location, lines, validate=validate, rpc=rpc
+        )
 
-    def deliver(self, customer, lines):
+    def deliver(self, customer, lines, validate=True, rpc=None):
         lines = [(product, lot, qty, None) for product, lot, qty in lines]
-        return self._transfer(self.out_type, customer, self.stock_location, self.customer_location, lines)
+        return self._transfer(
+            self.out_type, customer, self.stock_location, self.customer_location, lines, validate=validate, rpc=rpc
+        )
 
     def sell(self, customer, lines):
         """A confirmed sale order of [(product, lot, quantity)], its delivery validated."""
@@ -312,10 +317,11 @@ class Scenario:
         self.pickings[f"sale_{customer}"] = picking_id
         return order_id
 
-    def produce(self, product, qty, lot_name, consumed):
+    def produce(self, product, qty, lot_name, consumed, rpc=None):
         """A manufacturing order of ``qty`` into lot ``lot_name``, consuming exactly
-        ``consumed`` = {component: [(lot name, quantity)]}, marked done."""
-        rpc = self.admin
+        ``consumed`` = {component: [(lot name, quantity)]}, marked done (by ``rpc``, the
+        administrator by default)."""
+        rpc = rpc or self.admin
         _tmpl, uom = self._product_template(product)
         production_id = rpc(
             "mrp.production",
@@ -344,7 +350,7 @@ class Scenario:
         keys = {product_id: key for key, product_id in self.products.items()}
         for move in raw_moves:
             lots = consumed[keys[move["product_id"][0]]]
-            self._set_move_lines(move["id"], [{"lot_id": self.lots[lot], "quantity": q} for lot, q in lots])
+            self._set_move_lines(move["id"], [{"lot_id": self.lots[lot], "quantity": q} for lot, q in lots], rpc=rpc)
         result = rpc("mrp.production", "button_mark_done", [production_id])
         assert result is True, f"marking {lot_name}'s order done opened {result}"
         return production_id

@@ -13,6 +13,7 @@ Usage::
     python3 tools/trace_odoo.py run [--db NAME] [--port 8069]
     python3 tools/trace_odoo.py test [--keep-db] [--no-pytest]
     python3 tools/trace_odoo.py install-matrix
+    python3 tools/trace_odoo.py test-core [--classes SPEC]
     python3 tools/trace_odoo.py addons-path
 """
 
@@ -38,6 +39,9 @@ Install Odoo 18.0 so that `python3 -c "import odoo"` works, one of the usual way
   * or use Docker instead: docker compose -f docker/compose.yaml up
 See README.md, section "Prerequisites".
 """
+# Odoo's own modules that the add-ons extend: their tests are the gate of ``test-core``.
+CORE_MODULES = ("stock", "product_expiry", "stock_account", "mrp", "purchase_stock", "sale_stock", "repair")
+TEST_FAILURE_RE = re.compile(r"^\S+ \S+ \d+ ERROR \S+ (odoo\.addons\.[\w.]+): (?:FAIL|ERROR): (.+)$", re.MULTILINE)
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 
 
@@ -288,6 +292,120 @@ def run_pytest(logfile):
     return rc, counts["passed"], counts["failed"] + counts["error"] + counts["errors"]
 
 
+def clone_db(source, target):
+    """``target`` becomes a copy of ``source``: the database and its filestore."""
+    import psycopg2  # noqa: PLC0415
+    from psycopg2 import sql  # noqa: PLC0415
+
+    drop_db(target)
+    conn = psycopg2.connect(dbname="postgres", **pg_settings())
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(source)))
+    conn.close()
+    filestore = Path(data_dir()) / "filestore"
+    if (filestore / source).is_dir():
+        shutil.copytree(filestore / source, filestore / target)
+
+
+def install_modules(dbname, modules, logfile, with_demo=True):
+    """Install ``modules`` on ``dbname`` (created when missing), no test; exit on failure."""
+    args = ["-i", ",".join(modules), "--stop-after-init", f"--http-port={free_port()}", "--log-level=warn"]
+    if not with_demo:
+        args.append("--without-demo=all")
+    with open(logfile, "w", encoding="utf-8") as log:
+        rc = subprocess.call(odoo_command(dbname, *args), stdout=log, stderr=subprocess.STDOUT)
+    problems = install_problems(Path(logfile).read_text(encoding="utf-8"))
+    if rc or problems:
+        sys.exit(
+            "\n".join([f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}", *problems])
+        )
+
+
+def core_test_outcome(logfile):
+    """``(tests run, {failing test})`` from the log of a ``core_tests.py`` run; a failing
+    test is named ``python module: Class.method`` (subtests and class set-ups included)."""
+    text = Path(logfile).read_text(encoding="utf-8")
+    matches = RESULT_RE.findall(text)
+    run = int(matches[-1][2]) if matches else 0
+    failing = {f"{module}: {test.strip()}" for module, test in TEST_FAILURE_RE.findall(text)}
+    return run, failing
+
+
+def cmd_test_core(args):
+    """Odoo's own tests of the modules we extend, with and without our add-ons."""
+    import_odoo()
+    ensure_role()
+    logdir = REPO / ".odoo-data" / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    base_db, suite_db = f"{args.db}_base", f"{args.db}_suite"
+    started = time.time()
+    print(f"Odoo's own tests of {', '.join(CORE_MODULES)}: installing them on {base_db!r} (baseline) ...")
+    drop_db(base_db)
+    install_modules(base_db, CORE_MODULES, logdir / f"install-{base_db}.log")
+    clone_db(base_db, suite_db)
+    print(f"... and the add-ons on a copy, {suite_db!r} ({time.time() - started:.0f}s)")
+    install_modules(suite_db, MODULES, logdir / f"install-{suite_db}.log", with_demo=False)
+    query = "SELECT name FROM ir_module_module WHERE state = 'installed'"
+    added = {row[0] for row in db_query(suite_db, query)} - {row[0] for row in db_query(base_db, query)}
+    if added != set(MODULES):
+        sys.exit(f"Installing the add-ons installed more than them: {sorted(added - set(MODULES))}")
+
+    tags = args.classes or ""
+    runs = {}
+    for dbname in (base_db, suite_db):
+        pg = pg_settings()
+        cmd = [
+            sys.executable,
+            str(REPO / "tools" / "core_tests.py"),
+            f"--modules={','.join(CORE_MODULES)}",
+            f"--tags={tags}",
+            "--",
+            f"--addons-path={addons_path()}",
+            f"--data-dir={data_dir()}",
+            f"--db_host={pg['host']}",
+            f"--db_port={pg['port']}",
+            f"--db_user={pg['user']}",
+            f"--database={dbname}",
+            f"--http-port={free_port()}",
+            "--log-level=test",
+        ]
+        log = open(logdir / f"core-{dbname}.log", "w", encoding="utf-8")
+        runs[dbname] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log)
+    print(f"Running them on both databases at once ({time.time() - started:.0f}s); logs in {logdir}/core-*.log")
+    for proc, log in runs.values():
+        proc.wait()
+        log.close()
+    base_run, base_failing = core_test_outcome(logdir / f"core-{base_db}.log")
+    suite_run, suite_failing = core_test_outcome(logdir / f"core-{suite_db}.log")
+    added_failures = sorted(suite_failing - base_failing)
+    print(f"\nOdoo's own tests, {time.time() - started:.0f}s:")
+    print(f"  without the add-ons: {base_run} tests, {len(base_failing)} failing (the baseline)")
+    print(f"  with the add-ons:    {suite_run} tests, {len(suite_failing)} failing")
+    for name in sorted(base_failing & suite_failing):
+        print(f"    fails without the add-ons too: {name}")
+    for name in sorted(base_failing - suite_failing):
+        print(f"    fails only without the add-ons: {name}")
+    for name in added_failures:
+        print(f"    ADDED BY THE ADD-ONS: {name}")
+    problems = list(added_failures)
+    if not base_run or base_run != suite_run:
+        problems.append(f"the two runs differ: {base_run} tests without the add-ons, {suite_run} with them")
+        print(f"  {problems[-1]}")
+    if not args.keep_db:
+        drop_db(base_db)
+        drop_db(suite_db)
+    passed = suite_run - len(suite_failing)
+    skipped = len(base_failing & suite_failing)
+    return passed, len(problems), skipped
+
+
+def cmd_test_core_main(args):
+    passed, failed, skipped = cmd_test_core(args)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(1 if failed else 0)
+
+
 def cmd_odoo(args):
     import_odoo()
     ensure_role()
@@ -337,6 +455,11 @@ def main():
     raw.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
     raw.add_argument("odoo_args", nargs=argparse.REMAINDER)
     raw.set_defaults(func=cmd_odoo)
+    core = sub.add_parser("test-core", help="Odoo's own tests of the modules we extend, with and without us")
+    core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", "trace_core"))
+    core.add_argument("--classes", help="Odoo --test-tags instead of every test of the core modules")
+    core.add_argument("--keep-db", action="store_true")
+    core.set_defaults(func=cmd_test_core_main)
     path = sub.add_parser("addons-path", help="print the derived addons path")
     path.set_defaults(func=lambda _args: print(addons_path()))
     args = parser.parse_args()

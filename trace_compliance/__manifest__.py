@@ -47,6 +47,7 @@
         "web.assets_tests": [
             "trace_compliance/static/tests/tours/trace_genealogy_tour.js",
             "trace_compliance/static/tests/tours/trace_batch_record_sign_tour.js",
+            "trace_compliance/static/tests/tours/trace_mrp_core_user_tour.js",
         ],
     },
     "demo": [

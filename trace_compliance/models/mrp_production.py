@@ -2,6 +2,8 @@ from odoo import api, fields, models
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .stock_lot import TRACE_READERS
+
 
 class MrpProduction(models.Model):
     _name = "mrp.production"
@@ -11,8 +13,12 @@ class MrpProduction(models.Model):
         "stock.lot", string="Component Lots", compute="_compute_trace_consumed_lot_ids"
     )
     trace_consumed_lot_count = fields.Integer("Component Lot Count", compute="_compute_trace_consumed_lot_ids")
-    trace_batch_record_ids = fields.One2many("trace.batch.record", "production_id", "Batch Records")
-    trace_batch_record_count = fields.Integer("Batch Record Count", compute="_compute_trace_batch_record_count")
+    trace_batch_record_ids = fields.One2many(
+        "trace.batch.record", "production_id", "Batch Records", groups=TRACE_READERS
+    )
+    trace_batch_record_count = fields.Integer(
+        "Batch Record Count", compute="_compute_trace_batch_record_count", groups=TRACE_READERS
+    )
 
     @api.depends("move_raw_ids.move_line_ids.lot_id")
     def _compute_trace_consumed_lot_ids(self):
@@ -21,9 +27,15 @@ class MrpProduction(models.Model):
             production.trace_consumed_lot_ids = lots
             production.trace_consumed_lot_count = len(lots)
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_batch_record_count(self):
+        """The batch records this user may open (0 for a user without traceability rights)."""
+        BatchRecord = self.env["trace.batch.record"]
+        counts = {}
+        if self.ids and BatchRecord.has_access("read"):
+            counts = dict(BatchRecord._read_group([("production_id", "in", self.ids)], ["production_id"], ["__count"]))
         for production in self:
-            production.trace_batch_record_count = len(production.trace_batch_record_ids)
+            production.trace_batch_record_count = counts.get(production, 0)
 
     def unlink(self):
         # Odoo cancels the order (and its moves) before deleting it: refuse first, so a refusal
@@ -48,13 +60,14 @@ class MrpProduction(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
+        # Whoever confirms the order gets its batch record, traceability rights or not.
         needing = self.filtered(
             lambda p: (
                 p.state not in ("draft", "cancel")
-                and not p.trace_batch_record_ids
                 and (p.product_id.trace_batch_record or p.picking_type_id.trace_batch_record)
             )
         )
+        needing -= needing.sudo().trace_batch_record_ids.production_id
         if needing:
             self.env["trace.batch.record"]._create_for_productions(needing)
         return res
@@ -81,7 +94,9 @@ class MrpProduction(models.Model):
             )
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
         self.env["trace.lot.link"]._sync_productions(self.ids)
-        self.trace_batch_record_ids.filtered(lambda r: r.state == "draft" and not r.amends_id)._fill_from_production()
+        self.sudo().trace_batch_record_ids.filtered(
+            lambda r: r.state == "draft" and not r.amends_id
+        )._fill_from_production()
         return res
 
     def action_view_trace_consumed_lots(self):

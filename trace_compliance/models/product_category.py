@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .stock_lot import TRACE_READERS
+
 
 class ProductCategory(models.Model):
     _inherit = "product.category"
@@ -8,6 +10,7 @@ class ProductCategory(models.Model):
         "trace.certificate.requirement",
         "categ_id",
         "Required Certificates",
+        groups=TRACE_READERS,
         help="The certificates the lots of the products of this category and of its subcategories need "
         "at receipt and before shipment.",
     )

@@ -1,10 +1,14 @@
 from odoo import api, fields, models
 
+from .stock_lot import TRACE_READERS
+
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
+    trace_certificate_count = fields.Integer(
+        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
+    )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_certificate_count(self):

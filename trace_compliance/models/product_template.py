@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .stock_lot import TRACE_READERS
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -24,10 +26,13 @@ class ProductTemplate(models.Model):
         "trace.certificate.requirement",
         "product_tmpl_id",
         "Required Certificates",
+        groups=TRACE_READERS,
         help="The certificates the lots of this product need at receipt and before shipment "
         "(added to those of its category).",
     )
-    trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
+    trace_certificate_count = fields.Integer(
+        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
+    )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_certificate_count(self):

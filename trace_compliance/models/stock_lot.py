@@ -13,6 +13,9 @@ QUALITY_STATUSES = [
 ]
 # Statuses a Traceability User may set; the others need a Traceability Manager.
 USER_STATUSES = ("quarantine", "on_hold")
+# The groups that read traceability records: fields of Odoo's own models that show them (or
+# compute a trace) are theirs only, so that nobody else meets them in a form or over RPC.
+TRACE_READERS = "trace_compliance.group_trace_user,trace_compliance.group_trace_auditor"
 
 
 class StockLot(models.Model):
@@ -36,9 +39,9 @@ class StockLot(models.Model):
     quality_status_reason = fields.Char("Status Reason", readonly=True)
     quality_status_date = fields.Datetime("Status Changed On", readonly=True)
     quality_status_user_id = fields.Many2one("res.users", "Status Changed By", readonly=True)
-    trace_upstream_count = fields.Integer("Made From", compute="_compute_trace_counts")
-    trace_downstream_count = fields.Integer("Used In", compute="_compute_trace_counts")
-    trace_customer_count = fields.Integer("Customers", compute="_compute_trace_counts")
+    trace_upstream_count = fields.Integer("Made From", compute="_compute_trace_counts", groups=TRACE_READERS)
+    trace_downstream_count = fields.Integer("Used In", compute="_compute_trace_counts", groups=TRACE_READERS)
+    trace_customer_count = fields.Integer("Customers", compute="_compute_trace_counts", groups=TRACE_READERS)
     trace_awaiting_certificate = fields.Boolean(
         "Awaiting Certificates",
         readonly=True,
@@ -46,7 +49,9 @@ class StockLot(models.Model):
         help="Received without a certificate required at receipt and put in quarantine: approving its certificates "
         "can release it (company setting). Cleared by any other status change.",
     )
-    trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
+    trace_certificate_count = fields.Integer(
+        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
+    )
 
     def _compute_trace_counts(self):
         for lot in self:

@@ -7,12 +7,16 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .stock_lot import TRACE_READERS
+
 
 class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "trace.reference.mixin"]
 
-    trace_certificate_count = fields.Integer("Certificates", compute="_compute_trace_certificate_count")
+    trace_certificate_count = fields.Integer(
+        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
+    )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_certificate_count(self):

@@ -10,3 +10,4 @@ from . import test_certificate
 from . import test_certificate_enforcement
 from . import test_certificate_report
 from . import test_tours
+from . import test_core_users

@@ -5,8 +5,9 @@ from .common import TraceCase
 
 @tagged("post_install", "-at_install")
 class TestTours(TraceCase, HttpCase):
-    """Browser flows in headless Chromium: the genealogy walked from a lot form, and a
-    batch record signed in the password dialog."""
+    """Browser flows in headless Chromium: the genealogy walked from a lot form, a batch
+    record signed in the password dialog, and a manufacturing order taken to done by a
+    Manufacturing / User who holds no traceability group."""
 
     @classmethod
     def setUpClass(cls):
@@ -38,3 +39,19 @@ class TestTours(TraceCase, HttpCase):
         self.assertEqual((signature.signer_id, signature.meaning), (self.signer, "authored"))
         self.assertEqual(signature.comment, "Line log and checks reviewed")
         self.assertTrue(signature.is_valid())
+
+    def test_mrp_user_without_traceability_rights_finishes_an_order(self):
+        mrp_user = self._user("tour_mrp_user", "mrp.group_mrp_user,stock.group_production_lot", name="Tour MRP")
+        self._receive(self.vendor_mill, [(self.dough, "T-TOUR-DO-1", 200)])
+        self._lot(self.bread, "T-TOUR-BR-1")
+        production = self.env["mrp.production"].create(
+            {"product_id": self.bread.id, "bom_id": self.bom_bread.id, "product_qty": 100}
+        )
+        self.start_tour(
+            f"/odoo/action-mrp.mrp_production_action/{production.id}", "trace_mrp_core_user_tour", login="tour_mrp_user"
+        )
+        self.assertEqual(production.state, "done")
+        self.assertEqual(production.lot_producing_id.name, "T-TOUR-BR-1")
+        record = self.env["trace.batch.record"].search([("production_id", "=", production.id)])
+        self.assertEqual((len(record), record.completed, record.create_uid), (1, True, mrp_user))
+        self.assertEqual(record.component_ids.lot_id.name, "T-TOUR-DO-1")

@@ -1,11 +1,16 @@
 from odoo import fields, models
 
+# Who reads recalls: the recall fields of Odoo's own models are theirs only.
+RECALL_READERS = "trace_recall.group_recall_user,trace_compliance.group_trace_auditor"
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
-    recall_ids = fields.Many2many("trace.recall", compute="_compute_recall_ids", string="Recalls")
-    recall_count = fields.Integer(compute="_compute_recall_ids")
+    recall_ids = fields.Many2many(
+        "trace.recall", compute="_compute_recall_ids", string="Recalls", groups=RECALL_READERS
+    )
+    recall_count = fields.Integer(compute="_compute_recall_ids", groups=RECALL_READERS)
 
     def _compute_recall_ids(self):
         Recall = self.env["trace.recall"]

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import html2plaintext
 
+from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+
 
 class RepairOrder(models.Model):
     _inherit = "repair.order"
@@ -12,7 +14,9 @@ class RepairOrder(models.Model):
         help="Set from the serial's warranty on the scheduled date (it can be changed). If ticked, the sales price "
         "will be set to 0 for all products transferred from the repair order.",
     )
-    service_event_ids = fields.One2many("trace.service.event", "repair_id", "Service Events", readonly=True)
+    service_event_ids = fields.One2many(
+        "trace.service.event", "repair_id", "Service Events", readonly=True, groups=TRACE_READERS
+    )
 
     @api.depends("lot_id", "schedule_date")
     def _compute_under_warranty(self):

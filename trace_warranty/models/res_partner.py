@@ -1,10 +1,12 @@
 from odoo import fields, models
 
+from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    trace_serial_count = fields.Integer("Serials", compute="_compute_trace_serial_count")
+    trace_serial_count = fields.Integer("Serials", compute="_compute_trace_serial_count", groups=TRACE_READERS)
 
     def _compute_trace_serial_count(self):
         Lot = self.env["stock.lot"]

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+
 WARRANTY_STATES = [("none", "No Warranty"), ("active", "In Warranty"), ("expired", "Expired")]
 
 
@@ -43,12 +45,15 @@ class StockLot(models.Model):
         help="Today, compared with the warranty dates.",
     )
     warranty_reason = fields.Char("Warranty", compute="_compute_warranty_state")
-    service_event_ids = fields.One2many("trace.service.event", "lot_id", "Service History")
-    service_event_count = fields.Integer("Service Events", compute="_compute_service_event_count")
+    service_event_ids = fields.One2many(
+        "trace.service.event", "lot_id", "Service History", groups=f"{TRACE_READERS},base.group_portal"
+    )
+    service_event_count = fields.Integer("Service Events", compute="_compute_service_event_count", groups=TRACE_READERS)
     installed_component_lot_ids = fields.Many2many(
         "stock.lot",
         compute="_compute_installed_component_lot_ids",
         string="Installed Components",
+        groups=TRACE_READERS,
         help="The component lots and serials in this serial now: those it was built with and those installed "
         "in service, less those removed in service.",
     )

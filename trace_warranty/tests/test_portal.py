@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -45,6 +46,27 @@ class TestPortalSerials(WarrantyCase, HttpCase):
         self.assertNotIn("Lab secret", other.text)
         home = self.url_open("/my/home")
         self.assertIn("/my/serials", home.text)
+
+    def test_portal_pages_of_odoo_work_as_before(self):
+        """The portal's own pages (home, orders, an order) for a customer contact, with the
+        suite installed; a portal user holding no serial sees no serial entry."""
+        order = self.env["sale.order"].create(
+            {"partner_id": self.customer_lab.id, "order_line": [Command.create({"product_id": self.device.id})]}
+        )
+        order.action_confirm()
+        self.authenticate("w_pt_lab", "w_pt_lab")
+        for url in ("/my", "/my/home", "/my/orders", f"/my/orders/{order.id}", "/my/account"):
+            with self.subTest(url=url):
+                page = self.url_open(url)
+                self.assertEqual(page.status_code, 200)
+        self.assertIn(order.name, self.url_open("/my/orders").text)
+        nobody = self.env["res.partner"].create({"name": "Walk-in Buyer"})
+        self._portal_user("w_pt_nobody", nobody)
+        self.authenticate("w_pt_nobody", "w_pt_nobody")
+        home = self.url_open("/my/home")
+        self.assertEqual(home.status_code, 200)
+        self.assertEqual(self.url_open("/my/serials").status_code, 200)
+        self.assertNotIn("W-PT-", self.url_open("/my/serials").text)
 
     def test_portal_isolation_over_rpc(self):
         Lot = self.env["stock.lot"].with_user(self.portal_lab)

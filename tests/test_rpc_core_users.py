@@ -1,0 +1,160 @@
+"""Users with only Odoo's own groups, over XML-RPC, on a database with the suite installed.
+
+An integration logged in as a Manufacturing / User, an Inventory / User, a Sales / User or a
+portal user works as without the suite: orders confirmed and finished (their batch records
+made on their behalf), receipts and deliveries validated (certificate requirements and holds
+refusing them with the usual message), sale orders confirmed, and ``read`` of every field
+of the records the suite extends, none of which shows them a traceability record.
+"""
+
+import xmlrpc.client
+
+import pytest
+from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
+
+CORE_USERS = {
+    "mrp": ("rpc.core.mrp", ["mrp.group_mrp_user", "stock.group_production_lot"]),
+    "stock": ("rpc.core.stock", ["stock.group_stock_user", "stock.group_production_lot"]),
+    "sales": ("rpc.core.sales", ["sales_team.group_sale_salesman"]),
+}
+
+
+@pytest.fixture(scope="module")
+def core(scenario):
+    """``{key: XML-RPC client}`` of users holding none of the suite's groups, and a product
+    of their own (a rye flour) so that what they do leaves the shared scenario alone."""
+    clients = {}
+    for key, (login, groups) in CORE_USERS.items():
+        scenario.create_user(login, groups)
+        clients[key] = scenario.client_for(login)
+    admin = scenario.admin
+    uom_kg = admin.ref("uom.product_uom_kgm")
+    scenario.products["rye"] = admin(
+        "product.product",
+        "create",
+        {
+            "name": "Rye Flour (core users)",
+            "type": "consu",
+            "is_storable": True,
+            "tracking": "lot",
+            "uom_id": uom_kg,
+            "uom_po_id": uom_kg,
+            "company_id": scenario.company_id,
+        },
+    )
+    return clients
+
+
+def _fault(call, *args):
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        call(*args)
+    return info.value
+
+
+def test_mrp_user_confirms_and_finishes_an_order_with_a_batch_record(scenario, core):
+    admin = scenario.admin
+    scenario.receive("Northfield Mills", [("dough", "DGH-CORE-1", 100, "NM-CORE-1")], rpc=core["stock"])
+    production_id = scenario.produce("bread", 50, "BRD-CORE-1", {"dough": [("DGH-CORE-1", 40)]}, rpc=core["mrp"])
+    state = core["mrp"]("mrp.production", "read", [production_id], ["state"])[0]["state"]
+    assert state == "done"
+    records = admin(
+        "trace.batch.record", "search_read", [["production_id", "=", production_id]], ["completed", "lot_ids"]
+    )
+    assert len(records) == 1 and records[0]["completed"], records
+    assert records[0]["lot_ids"] == [scenario.lots["BRD-CORE-1"]]
+    links = admin("trace.lot.link", "search_read", [["production_id", "=", production_id]], ["parent_lot_id"])
+    assert [link["parent_lot_id"][0] for link in links] == [scenario.lots["DGH-CORE-1"]]
+    # Every field they may read, read at once, shows no batch record; the model stays closed.
+    values = core["mrp"]("mrp.production", "read", [production_id])[0]
+    assert values["id"] == production_id and "trace_batch_record_ids" not in values
+    fault = _fault(core["mrp"], "trace.batch.record", "search", [])
+    assert fault.faultCode == FAULT_ACCESS_ERROR
+
+
+def test_stock_user_receipt_refused_then_accepted_with_its_certificate_requirement(scenario, core):
+    admin = scenario.admin
+    requirement_id = admin(
+        "trace.certificate.requirement",
+        "create",
+        {
+            "product_tmpl_id": admin("product.product", "read", [scenario.products["rye"]], ["product_tmpl_id"])[0][
+                "product_tmpl_id"
+            ][0],
+            "type_id": scenario.certificate_type_id,
+            "stage": "receipt",
+            "enforcement": "block",
+        },
+    )
+    picking_id = scenario.receive(
+        "Valley Grain Co.", [("rye", "RYE-CORE-1", 40, "VG-RYE-1")], validate=False, rpc=core["stock"]
+    )
+    fault = _fault(core["stock"], "stock.picking", "button_validate", [picking_id])
+    assert fault.faultCode == FAULT_WARNING
+    assert "lack a valid certificate" in fault.faultString and "RYE-CORE-1" in fault.faultString
+    assert core["stock"]("stock.picking", "read", [picking_id], ["state"])[0]["state"] == "assigned"
+
+    admin("trace.certificate.requirement", "write", [requirement_id], {"enforcement": "warn"})
+    assert core["stock"]("stock.picking", "button_validate", [picking_id]) is True
+    lot = admin(
+        "stock.lot",
+        "search_read",
+        [["name", "=", "RYE-CORE-1"]],
+        ["quality_status", "vendor_lot_number"],
+    )[0]
+    assert (lot["quality_status"], lot["vendor_lot_number"]) == ("quarantine", "VG-RYE-1")
+    scenario.lots["RYE-CORE-1"] = lot["id"]
+
+    # A lot in quarantine is not delivered: the usual message, naming the lot.
+    delivery_id = scenario.deliver("Harbor Deli", [("rye", "RYE-CORE-1", 5)], validate=False, rpc=core["stock"])
+    fault = _fault(core["stock"], "stock.picking", "button_validate", [delivery_id])
+    assert fault.faultCode == FAULT_WARNING
+    assert "not released" in fault.faultString and "RYE-CORE-1 (Quarantine)" in fault.faultString
+    admin("stock.lot", "set_quality_status", [lot["id"]], "released", "Certificate received")
+    assert core["stock"]("stock.picking", "button_validate", [delivery_id]) is True
+
+
+def test_sales_user_confirms_an_order_the_stock_user_delivers(scenario, core):
+    admin = scenario.admin
+    scenario.receive("Northfield Mills", [("rye", "RYE-CORE-2", 30, "NM-RYE-2")], rpc=core["stock"])
+    order_id = core["sales"](
+        "sale.order",
+        "create",
+        {
+            "partner_id": scenario.partners["Harbor Deli"],
+            "order_line": [[0, 0, {"product_id": scenario.products["rye"], "product_uom_qty": 10}]],
+        },
+    )
+    assert core["sales"]("sale.order", "action_confirm", [order_id]) is True
+    picking_id = core["sales"]("sale.order", "read", [order_id], ["picking_ids"])[0]["picking_ids"][0]
+    move_id = core["stock"]("stock.picking", "read", [picking_id], ["move_ids"])[0]["move_ids"][0]
+    scenario._set_move_lines(
+        move_id, [{"lot_id": scenario.lots["RYE-CORE-2"], "quantity": 10}], picking_id, rpc=core["stock"]
+    )
+    assert core["stock"]("stock.picking", "button_validate", [picking_id]) is True
+    # The delivery is in the lot's trace, for those who may trace.
+    trace = admin("stock.lot", "trace_forward", [scenario.lots["RYE-CORE-2"]])
+    assert picking_id in trace["picking_ids"]
+
+
+@pytest.mark.parametrize("user", sorted(CORE_USERS))
+def test_core_users_read_every_field_of_what_the_suite_extends(scenario, core, user):
+    rpc = core[user]
+    readable = {
+        "res.partner": [scenario.partners["Harbor Deli"]],
+        "product.product": [scenario.products["bread"]],
+        "product.template": [scenario._product_template("bread")[0]],
+    }
+    if user != "sales":
+        readable.update(
+            {
+                "stock.lot": [scenario.lots["BRD-261102"], scenario.lots["PM5-25-0002"]],
+                "stock.picking": [scenario.pickings["delivery_corner"]],
+                "mrp.production": [scenario.productions["BRD-261102"]],
+            }
+        )
+    for model, ids in readable.items():
+        rows = rpc(model, "read", ids)
+        assert [row["id"] for row in rows] == ids, model
+        assert not [name for name in rows[0] if name.startswith(("trace_batch", "recall_", "service_event"))], model
+        views = rpc(model, "get_views", [[False, "form"], [False, "list"]])
+        assert views["views"]["form"]["arch"], model

@@ -1,0 +1,321 @@
+"""Users who hold only Odoo's own groups work as if the suite were not installed.
+
+Every flow here is walked by a user with none of our groups: a Manufacturing / User
+confirms, produces and finishes an order that gets a batch record, unbuilds and scraps; an
+Inventory / User receives and delivers tracked lots with certificate requirements and
+holds in force, returns a delivery, adjusts the inventory and edits lots. What the suite
+does on their behalf (batch records, genealogy links, quality statuses, audit entries)
+happens; what they may not read never reaches them (forms and ``read`` of every field).
+"""
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common_certificate import CertificateCase
+
+TRACE_GROUPS = (
+    "trace_compliance.group_trace_user",
+    "trace_compliance.group_trace_manager",
+    "trace_compliance.group_trace_auditor",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestCoreUsers(CertificateCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bread.trace_batch_record = True
+        cls.mrp_user = cls._user("core_mrp", "mrp.group_mrp_user,stock.group_production_lot", name="Core MRP User")
+        cls.stock_user = cls._user(
+            "core_stock", "stock.group_stock_user,stock.group_production_lot", name="Core Stock User"
+        )
+        for user in (cls.mrp_user, cls.stock_user):
+            assert not any(user.has_group(group) for group in TRACE_GROUPS), user.login
+        cls._receive(cls.vendor_mill, [(cls.dough, "T-CU-DO-1", 200)])
+
+    # ------------------------------------------------------------------
+    # Manufacturing / User
+    # ------------------------------------------------------------------
+    def _produce_as(self, user, lot_name, qty=100):
+        """Create, confirm, produce and finish an order of bread in the form, as ``user``."""
+        form = Form(self.env["mrp.production"].with_user(user))
+        form.product_id = self.bread
+        form.bom_id = self.bom_bread
+        form.product_qty = qty
+        production = form.save()
+        production.action_confirm()
+        self.assertEqual(production.state, "confirmed")
+        lot = self.env["stock.lot"].with_user(user).create({"name": lot_name, "product_id": self.bread.id})
+        form = Form(production)
+        form.qty_producing = qty
+        form.lot_producing_id = lot
+        production = form.save()
+        self.assertEqual(production.move_raw_ids.move_line_ids.lot_id.name, "T-CU-DO-1")
+        result = production.button_mark_done()
+        self.assertIs(result, True)
+        self.assertEqual(production.state, "done")
+        return production, lot
+
+    def test_mrp_user_confirms_and_finishes_an_order_with_a_batch_record(self):
+        production, lot = self._produce_as(self.mrp_user, "T-CU-BR-1")
+        record = self.env["trace.batch.record"].search([("production_id", "=", production.id)])
+        self.assertEqual(len(record), 1, "confirming the order created its batch record")
+        self.assertTrue(record.completed, "finishing the order filled it")
+        self.assertEqual(record.lot_ids, lot)
+        self.assertEqual(record.component_ids.lot_id.name, "T-CU-DO-1")
+        self.assertEqual(
+            record.create_uid, self.mrp_user, "the batch record is the user's, made with the suite's rights"
+        )
+        links = self.env["trace.lot.link"].search([("production_id", "=", production.id)])
+        self.assertEqual((links.parent_lot_id.name, links.child_lot_id), ("T-CU-DO-1", lot))
+        # The user never meets the batch record: no field of it in the order's form or read().
+        as_user = production.with_user(self.mrp_user)
+        self.assertNotIn("trace_batch_record_ids", as_user.read()[0])
+        self.assertNotIn("trace_batch_record_count", as_user.read()[0])
+        form_fields = as_user.get_views([(False, "form")])["models"]["mrp.production"]["fields"]
+        self.assertNotIn("trace_batch_record_count", form_fields)
+        with self.assertRaises(AccessError):
+            record.with_user(self.mrp_user).read(["name"])
+
+    def test_order_changed_after_confirmation_by_a_mrp_user(self):
+        production = (
+            self.env["mrp.production"]
+            .with_user(self.mrp_user)
+            .create({"product_id": self.bread.id, "bom_id": self.bom_bread.id, "product_qty": 50})
+        )
+        production.action_confirm()
+        with Form(production) as form:
+            form.product_qty = 60
+        self.assertEqual(production.product_qty, 60)
+        production.action_confirm()  # again: still one batch record
+        self.assertEqual(self.env["trace.batch.record"].search_count([("production_id", "=", production.id)]), 1)
+        production.action_cancel()
+        self.assertEqual(production.state, "cancel")
+
+    def test_mrp_user_unbuilds_and_scraps(self):
+        production, lot = self._produce_as(self.mrp_user, "T-CU-BR-2")
+        unbuild = (
+            self.env["mrp.unbuild"]
+            .with_user(self.mrp_user)
+            .create({"product_id": self.bread.id, "mo_id": production.id, "lot_id": lot.id, "product_qty": 10})
+        )
+        unbuild.action_unbuild()
+        self.assertEqual(unbuild.state, "done")
+        links = self.env["trace.lot.link"].search([("unbuild_id", "=", unbuild.id)])
+        self.assertEqual((links.parent_lot_id, links.child_lot_id.name), (lot, "T-CU-DO-1"))
+        scrap = (
+            self.env["stock.scrap"]
+            .with_user(self.mrp_user)
+            .create(
+                {"product_id": self.bread.id, "lot_id": lot.id, "scrap_qty": 5, "location_id": self.stock_location.id}
+            )
+        )
+        scrap.action_validate()
+        self.assertEqual(scrap.state, "done")
+
+    def test_component_on_hold_stops_a_mrp_user_with_the_usual_message(self):
+        self.env["stock.lot"].search([("name", "=", "T-CU-DO-1")]).set_quality_status("on_hold", "Complaint")
+        production = (
+            self.env["mrp.production"]
+            .with_user(self.mrp_user)
+            .create({"product_id": self.bread.id, "bom_id": self.bom_bread.id, "product_qty": 100})
+        )
+        production.action_confirm()
+        lot = self.env["stock.lot"].with_user(self.mrp_user).create({"name": "T-CU-BR-3", "product_id": self.bread.id})
+        production.write({"qty_producing": 100, "lot_producing_id": lot.id})
+        production.move_raw_ids.picked = True
+        with self.assertRaises(UserError) as refused:
+            production.button_mark_done()
+        self.assertRegex(str(refused.exception), r"not released:\n- .*Test Dough: T-CU-DO-1 \(On Hold\)")
+
+    # ------------------------------------------------------------------
+    # Inventory / User
+    # ------------------------------------------------------------------
+    def _receipt_as(self, user, lines):
+        """A receipt from the mill of [(product, lot name, quantity, vendor lot)], typed by ``user``."""
+        Picking = self.env["stock.picking"].with_user(user)
+        picking = Picking.create(
+            {
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "partner_id": self.vendor_mill.id,
+                "location_id": self.supplier_location.id,
+                "location_dest_id": self.stock_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.supplier_location.id,
+                            "location_dest_id": self.stock_location.id,
+                        }
+                    )
+                    for product, _lot, qty, _vendor in lines
+                ],
+            }
+        )
+        picking.action_confirm()
+        for move, (_product, lot_name, qty, vendor_lot) in zip(picking.move_ids, lines, strict=True):
+            move.move_line_ids.unlink()
+            self.env["stock.move.line"].with_user(user).create(
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": move.product_id.id,
+                    "product_uom_id": move.product_uom.id,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    "lot_name": lot_name,
+                    "vendor_lot_number": vendor_lot,
+                    "quantity": qty,
+                    "picked": True,
+                }
+            )
+        return picking
+
+    def _delivery_as(self, user, product, lot, qty):
+        picking = (
+            self.env["stock.picking"]
+            .with_user(user)
+            .create(
+                {
+                    "picking_type_id": self.warehouse.out_type_id.id,
+                    "partner_id": self.customer_shop.id,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": self.customer_location.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.name,
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "product_uom": product.uom_id.id,
+                                "location_id": self.stock_location.id,
+                                "location_dest_id": self.customer_location.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].with_user(user).create(
+            {
+                "move_id": picking.move_ids.id,
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "product_uom_id": product.uom_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "lot_id": lot.id,
+                "quantity": qty,
+                "picked": True,
+            }
+        )
+        return picking
+
+    def test_stock_user_receipt_refused_for_a_blocking_certificate_requirement(self):
+        self._require(self.flour, self.coa, stage="receipt", enforcement="block")
+        picking = self._receipt_as(self.stock_user, [(self.flour, "T-CU-FL-1", 50, "MILL-77")])
+        with self.assertRaises(UserError) as refused:
+            picking.button_validate()
+        self.assertRegex(
+            str(refused.exception), r"(?s)lack a valid certificate.*lot T-CU-FL-1: .*Certificate of Analysis"
+        )
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(self.env["stock.lot"].search([("name", "=", "T-CU-FL-1")]))
+
+    def test_stock_user_receipt_with_a_warning_requirement_quarantines_the_lot(self):
+        self._require(self.flour, self.coa, stage="receipt", enforcement="warn")
+        picking = self._receipt_as(self.stock_user, [(self.flour, "T-CU-FL-2", 50, "MILL-78")])
+        self.assertIs(picking.button_validate(), True)
+        self.assertEqual(picking.state, "done")
+        lot = self.env["stock.lot"].search([("name", "=", "T-CU-FL-2")])
+        self.assertEqual(lot.vendor_lot_number, "MILL-78", "the vendor's lot number is captured for them")
+        self.assertEqual((lot.quality_status, lot.trace_awaiting_certificate), ("quarantine", True))
+        self.assertTrue(picking.message_ids.filtered(lambda message: "without the certificates" in message.body))
+        audit = self.env["trace.audit.log"].search([("model", "=", "stock.lot"), ("res_id", "=", lot.id)])
+        self.assertTrue(audit, "creating the lot was audited on the user's behalf")
+        self.assertEqual(set(audit.mapped("user_id")) & {self.stock_user}, {self.stock_user})
+
+    def test_stock_user_delivers_released_lots_and_is_refused_held_ones(self):
+        self._receive(self.vendor_mill, [(self.flour, "T-CU-FL-3", 50), (self.flour, "T-CU-FL-4", 50)])
+        held = self._lot(self.flour, "T-CU-FL-3")
+        held.set_quality_status("on_hold", "Foreign matter complaint")
+        refused = self._delivery_as(self.stock_user, self.flour, held, 10)
+        with self.assertRaises(UserError) as caught:
+            refused.button_validate()
+        self.assertRegex(str(caught.exception), r"not released:\n- .*Test Flour: T-CU-FL-3 \(On Hold\)")
+        self.assertEqual(refused.state, "assigned")
+        released = self._lot(self.flour, "T-CU-FL-4")
+        delivery = self._delivery_as(self.stock_user, self.flour, released, 10)
+        self.assertIs(delivery.button_validate(), True)
+        self.assertEqual(delivery.state, "done")
+
+        # A blocking requirement before shipment refuses the delivery, with the lot named.
+        self._require(self.flour, self.coa, stage="shipment", enforcement="block")
+        blocked = self._delivery_as(self.stock_user, self.flour, released, 5)
+        with self.assertRaises(UserError) as caught:
+            blocked.button_validate()
+        self.assertRegex(str(caught.exception), r"(?s)lack a valid certificate.*lot T-CU-FL-4")
+
+        # They return the delivery the usual way.
+        wizard = Form(
+            self.env["stock.return.picking"]
+            .with_user(self.stock_user)
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+        ).save()
+        wizard.product_return_moves.quantity = 10
+        returned = wizard._create_return()
+        returned.move_ids.picked = True
+        self.assertIs(returned.button_validate(), True)
+        self.assertEqual(returned.move_line_ids.lot_id, released)
+
+    def test_stock_user_adjusts_the_inventory_and_edits_lots(self):
+        self._receive(self.vendor_mill, [(self.flour, "T-CU-FL-5", 50)])
+        lot = self._lot(self.flour, "T-CU-FL-5").with_user(self.stock_user)
+        quant = (
+            self.env["stock.quant"]
+            .with_user(self.stock_user)
+            .search([("lot_id", "=", lot.id), ("location_id", "=", self.stock_location.id)])
+        )
+        quant.inventory_quantity = 45
+        quant.action_apply_inventory()
+        self.assertEqual(quant.quantity, 45)
+        lot.write({"ref": "Silo 4", "note": "<p>Checked</p>"})
+        self.assertEqual(lot.ref, "Silo 4")
+        new_lot = (
+            self.env["stock.lot"].with_user(self.stock_user).create({"name": "T-CU-FL-6", "product_id": self.flour.id})
+        )
+        new_lot.name = "T-CU-FL-6b"
+        self.assertEqual(new_lot.quality_status, "released")
+        with self.assertRaises(UserError) as caught:
+            new_lot.write({"quality_status": "released"})
+        self.assertIn("Set Status", str(caught.exception))
+
+    def test_core_users_read_every_field_they_are_shown(self):
+        """``read()`` of all fields and the form views of the records the suite extends."""
+        self._receive(self.vendor_mill, [(self.flour, "T-CU-FL-7", 50)])
+        lot = self._lot(self.flour, "T-CU-FL-7")
+        production = self._produce(self.bom_bread, 10, "T-CU-BR-9", {self.dough: [("T-CU-DO-1", 8)]})
+        picking = self.env["stock.picking"].search([("move_line_ids.lot_id", "=", lot.id)], limit=1)
+        records = [
+            lot,
+            production,
+            picking,
+            self.flour,
+            self.flour.product_tmpl_id,
+            self.flour.categ_id,
+            self.bom_bread,
+            self.vendor_mill,
+        ]
+        for user in (self.stock_user, self.mrp_user):
+            for record in records:
+                with self.subTest(user=user.login, model=record._name):
+                    values = record.with_user(user).read()[0]
+                    self.assertEqual(values["id"], record.id)
+                    Form(record.with_user(user))
