@@ -86,9 +86,12 @@ class TestCoreUsers(CertificateCase):
             .create({"product_id": self.bread.id, "bom_id": self.bom_bread.id, "product_qty": 50})
         )
         production.action_confirm()
-        with Form(production) as form:
-            form.product_qty = 60
+        self.env["change.production.qty"].with_user(self.mrp_user).create(
+            {"mo_id": production.id, "product_qty": 60}
+        ).change_prod_qty()
         self.assertEqual(production.product_qty, 60)
+        with Form(production) as form:
+            form.origin = "Rush order"
         production.action_confirm()  # again: still one batch record
         self.assertEqual(self.env["trace.batch.record"].search_count([("production_id", "=", production.id)]), 1)
         production.action_cancel()
@@ -298,7 +301,8 @@ class TestCoreUsers(CertificateCase):
         self.assertIn("Set Status", str(caught.exception))
 
     def test_core_users_read_every_field_they_are_shown(self):
-        """``read()`` of all fields and the form views of the records the suite extends."""
+        """The forms of the records the suite extends, and every field the suite adds to
+        them that the user may read, read at once: nothing of ours is refused or shown."""
         self._receive(self.vendor_mill, [(self.flour, "T-CU-FL-7", 50)])
         lot = self._lot(self.flour, "T-CU-FL-7")
         production = self._produce(self.bom_bread, 10, "T-CU-BR-9", {self.dough: [("T-CU-DO-1", 8)]})
@@ -307,15 +311,35 @@ class TestCoreUsers(CertificateCase):
             lot,
             production,
             picking,
+            picking.move_ids[:1],
             self.flour,
             self.flour.product_tmpl_id,
             self.flour.categ_id,
             self.bom_bread,
             self.vendor_mill,
         ]
+        ours = self.env["ir.model.data"].search(
+            [
+                ("model", "=", "ir.model.fields"),
+                ("module", "in", ["trace_compliance", "trace_recall", "trace_warranty"]),
+            ]
+        )
+        our_fields = self.env["ir.model.fields"].browse(ours.mapped("res_id"))
         for user in (self.stock_user, self.mrp_user):
             for record in records:
                 with self.subTest(user=user.login, model=record._name):
-                    values = record.with_user(user).read()[0]
-                    self.assertEqual(values["id"], record.id)
-                    Form(record.with_user(user))
+                    as_user = record.with_user(user)
+                    Form(as_user)
+                    readable = as_user.fields_get(attributes=["relation"])
+                    names = [
+                        field.name for field in our_fields if field.model == record._name and field.name in readable
+                    ]
+                    self.assertEqual(as_user.read(names)[0]["id"], record.id)
+                    closed = [
+                        name
+                        for name, field in readable.items()
+                        if field.get("relation")
+                        and not self.env[field["relation"]].with_user(user).has_access("read")
+                        and field["relation"].startswith("trace.")
+                    ]
+                    self.assertFalse(closed, "no field of theirs leads to records they may not read")

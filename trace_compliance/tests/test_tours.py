@@ -54,4 +54,7 @@ class TestTours(TraceCase, HttpCase):
         self.assertEqual(production.lot_producing_id.name, "T-TOUR-BR-1")
         record = self.env["trace.batch.record"].search([("production_id", "=", production.id)])
         self.assertEqual((len(record), record.completed, record.create_uid), (1, True, mrp_user))
-        self.assertEqual(record.component_ids.lot_id.name, "T-TOUR-DO-1")
+        self.assertEqual(record.component_ids.lot_id, production.move_raw_ids.move_line_ids.lot_id)
+        self.assertEqual(
+            self.env["trace.lot.link"].search([("production_id", "=", production.id)]).child_lot_id.name, "T-TOUR-BR-1"
+        )
