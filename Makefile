@@ -4,11 +4,13 @@ PYTHON ?= python3
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test install-matrix lint format help pot bench
+.PHONY: run test test-core test-core-all install-matrix lint format help pot bench
 
 help:
 	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
-	@echo "make test            fresh database, install the three add-ons, run every test"
+	@echo "make test            fresh database, install the three add-ons, run every test, then test-core"
+	@echo "make test-core       Odoo's own tests of the modules we extend, with and without the add-ons"
+	@echo "make test-core-all   the same with every test of those modules (about 30 minutes)"
 	@echo "make install-matrix  install each add-on on its own, without demo data"
 	@echo "make lint            ruff, ruff format --check, pylint-odoo"
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
@@ -18,6 +20,15 @@ run:
 
 test:
 	$(LAUNCH) test
+
+# The gate: Odoo's own tests (a selection; test-core-all: all of them) of stock, mrp,
+# sale_stock, repair, product_expiry, stock_account and purchase_stock, on a database with
+# our add-ons and on the same database without them; fails on any failure we add.
+test-core:
+	$(LAUNCH) test-core
+
+test-core-all:
+	$(LAUNCH) test-core --all
 
 install-matrix:
 	$(LAUNCH) install-matrix

@@ -11,9 +11,9 @@ superuser connection is possible.
 Usage::
 
     python3 tools/trace_odoo.py run [--db NAME] [--port 8069]
-    python3 tools/trace_odoo.py test [--keep-db] [--no-pytest]
+    python3 tools/trace_odoo.py test [--keep-db] [--no-pytest] [--no-core]
     python3 tools/trace_odoo.py install-matrix
-    python3 tools/trace_odoo.py test-core [--classes SPEC]
+    python3 tools/trace_odoo.py test-core [--all | --classes SPEC]
     python3 tools/trace_odoo.py addons-path
 """
 
@@ -325,7 +325,14 @@ def cmd_test(args):
         rc = rc or prc
         passed += ppassed
         failed += pfailed
-    print(f"{passed} passed, {failed} failed")
+    skipped = 0
+    if not args.no_core:
+        core = argparse.Namespace(db=args.core_db, classes=None, all=False, keep_db=False)
+        cpassed, cfailed, skipped = cmd_test_core(core)
+        passed += cpassed
+        failed += cfailed
+    # Odoo's own tests that fail without the add-ons too are not judged: counted as skipped.
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     sys.exit(1 if (rc or failed) else 0)
 
 
@@ -521,6 +528,7 @@ def cmd_install_matrix(args):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a CI log
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve the demo database")
@@ -533,6 +541,8 @@ def main():
     test.add_argument("--keep-db", action="store_true")
     test.add_argument("--no-pytest", action="store_true")
     test.add_argument("--tags", help="Odoo --test-tags to run instead of every test of the add-ons")
+    test.add_argument("--no-core", action="store_true", help="without the gate of Odoo's own tests (test-core)")
+    test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", "trace_core"))
     test.set_defaults(func=cmd_test)
     matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
     matrix.add_argument("--db", default="trace_install")
