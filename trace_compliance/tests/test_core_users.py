@@ -330,16 +330,36 @@ class TestCoreUsers(CertificateCase):
                 with self.subTest(user=user.login, model=record._name):
                     as_user = record.with_user(user)
                     Form(as_user)
-                    readable = as_user.fields_get(attributes=["relation"])
+                    readable = as_user.fields_get(attributes=["relation", "type"])
                     names = [
                         field.name for field in our_fields if field.model == record._name and field.name in readable
                     ]
                     self.assertEqual(as_user.read(names)[0]["id"], record.id)
+                    # A many2one shows a name (read as superuser); a list of records they may
+                    # not read would be refused.
                     closed = [
                         name
                         for name, field in readable.items()
-                        if field.get("relation")
+                        if field["type"] in ("one2many", "many2many")
                         and not self.env[field["relation"]].with_user(user).has_access("read")
                         and field["relation"].startswith("trace.")
                     ]
-                    self.assertFalse(closed, "no field of theirs leads to records they may not read")
+                    self.assertFalse(closed, "no list of theirs holds records they may not read")
+
+    def test_partners_and_products_archived_by_core_users(self):
+        """Archiving works as before, except for a partner that evidence names: the refusal
+        says what refers to it, although the user cannot read it."""
+        salesman = self._user("core_sales", "sales_team.group_sale_salesman")
+        stock_manager = self._user("core_stock_manager", "stock.group_stock_manager")
+        walk_in = self.env["res.partner"].create({"name": "Walk-in Customer"})
+        walk_in.with_user(salesman).action_archive()
+        self.assertFalse(walk_in.active)
+        self._receive(self.vendor_salt, [(self.salt, "T-CU-SA-1", 10)])
+        self._certificate(self._lot(self.salt, "T-CU-SA-1"), partner_id=self.vendor_salt.id)
+        with self.assertRaises(UserError) as caught:
+            self.vendor_salt.with_user(salesman).action_archive()
+        self.assertRegex(str(caught.exception), r"Test Salt Works cannot be archived: .*1 certificates")
+        self.assertTrue(self.vendor_salt.active)
+        product = self._create_product("Test Retired Flour", "lot", self.uom_kg)
+        product.product_tmpl_id.with_user(stock_manager).action_archive()
+        self.assertFalse(product.active)
