@@ -201,20 +201,27 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def odoo_command(dbname, *args):
-    """The command line that runs Odoo's server on ``dbname`` with our settings."""
+def server_options(dbname):
+    """Odoo's options for ``dbname``: addons path, data directory, PostgreSQL settings."""
     pg = pg_settings()
     return [
-        sys.executable,
-        "-c",
-        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
-        "server",
         f"--addons-path={addons_path()}",
         f"--data-dir={data_dir()}",
         f"--db_host={pg['host']}",
         f"--db_port={pg['port']}",
         f"--db_user={pg['user']}",
         f"--database={dbname}",
+    ]
+
+
+def odoo_command(dbname, *args):
+    """The command line that runs Odoo's server on ``dbname`` with our settings."""
+    return [
+        sys.executable,
+        "-c",
+        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        "server",
+        *server_options(dbname),
         f"--db-filter=^{re.escape(dbname)}$",
         "--no-database-list",
         *args,
@@ -404,7 +411,6 @@ def core_test_tag(failure):
 
 def run_core_tests(databases, tags, logdir, label):
     """Run ``core_tests.py`` with ``tags`` on each database at once; ``{db: (run, failing)}``."""
-    pg = pg_settings()
     runs = {}
     for dbname in databases:
         cmd = [
@@ -413,12 +419,7 @@ def run_core_tests(databases, tags, logdir, label):
             f"--modules={','.join(CORE_MODULES)}",
             f"--tags={tags}",
             "--",
-            f"--addons-path={addons_path()}",
-            f"--data-dir={data_dir()}",
-            f"--db_host={pg['host']}",
-            f"--db_port={pg['port']}",
-            f"--db_user={pg['user']}",
-            f"--database={dbname}",
+            *server_options(dbname),
             f"--http-port={free_port()}",
             "--log-level=test",
         ]

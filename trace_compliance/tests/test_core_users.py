@@ -136,59 +136,18 @@ class TestCoreUsers(CertificateCase):
     # ------------------------------------------------------------------
     # Inventory / User
     # ------------------------------------------------------------------
-    def _receipt_as(self, user, lines):
-        """A receipt from the mill of [(product, lot name, quantity, vendor lot)], typed by ``user``."""
-        Picking = self.env["stock.picking"].with_user(user)
-        picking = Picking.create(
-            {
-                "picking_type_id": self.warehouse.in_type_id.id,
-                "partner_id": self.vendor_mill.id,
-                "location_id": self.supplier_location.id,
-                "location_dest_id": self.stock_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "product_uom": product.uom_id.id,
-                            "location_id": self.supplier_location.id,
-                            "location_dest_id": self.stock_location.id,
-                        }
-                    )
-                    for product, _lot, qty, _vendor in lines
-                ],
-            }
-        )
-        picking.action_confirm()
-        for move, (_product, lot_name, qty, vendor_lot) in zip(picking.move_ids, lines, strict=True):
-            move.move_line_ids.unlink()
-            self.env["stock.move.line"].with_user(user).create(
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": move.product_id.id,
-                    "product_uom_id": move.product_uom.id,
-                    "location_id": move.location_id.id,
-                    "location_dest_id": move.location_dest_id.id,
-                    "lot_name": lot_name,
-                    "vendor_lot_number": vendor_lot,
-                    "quantity": qty,
-                    "picked": True,
-                }
-            )
-        return picking
-
-    def _delivery_as(self, user, product, lot, qty):
+    def _transfer_as(self, user, picking_type, partner, source, destination, lines):
+        """A transfer typed by ``user``, ready to validate: ``lines`` = [(product, quantity,
+        move line values: the lot chosen or named)], one move and one line each."""
         picking = (
             self.env["stock.picking"]
             .with_user(user)
             .create(
                 {
-                    "picking_type_id": self.warehouse.out_type_id.id,
-                    "partner_id": self.customer_shop.id,
-                    "location_id": self.stock_location.id,
-                    "location_dest_id": self.customer_location.id,
+                    "picking_type_id": picking_type.id,
+                    "partner_id": partner.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
                     "move_ids": [
                         Command.create(
                             {
@@ -196,30 +155,56 @@ class TestCoreUsers(CertificateCase):
                                 "product_id": product.id,
                                 "product_uom_qty": qty,
                                 "product_uom": product.uom_id.id,
-                                "location_id": self.stock_location.id,
-                                "location_dest_id": self.customer_location.id,
+                                "location_id": source.id,
+                                "location_dest_id": destination.id,
                             }
                         )
+                        for product, qty, _values in lines
                     ],
                 }
             )
         )
         picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].with_user(user).create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": product.id,
-                "product_uom_id": product.uom_id.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "lot_id": lot.id,
-                "quantity": qty,
-                "picked": True,
-            }
-        )
+        for move, (product, qty, values) in zip(picking.move_ids, lines, strict=True):
+            move.move_line_ids.unlink()
+            self.env["stock.move.line"].with_user(user).create(
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": product.id,
+                    "product_uom_id": product.uom_id.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "quantity": qty,
+                    "picked": True,
+                    **values,
+                }
+            )
         return picking
+
+    def _receipt_as(self, user, lines):
+        """A receipt from the mill of [(product, lot name, quantity, vendor lot)], typed by ``user``."""
+        return self._transfer_as(
+            user,
+            self.warehouse.in_type_id,
+            self.vendor_mill,
+            self.supplier_location,
+            self.stock_location,
+            [
+                (product, qty, {"lot_name": lot_name, "vendor_lot_number": vendor_lot})
+                for product, lot_name, qty, vendor_lot in lines
+            ],
+        )
+
+    def _delivery_as(self, user, product, lot, qty):
+        return self._transfer_as(
+            user,
+            self.warehouse.out_type_id,
+            self.customer_shop,
+            self.stock_location,
+            self.customer_location,
+            [(product, qty, {"lot_id": lot.id})],
+        )
 
     def test_stock_user_receipt_refused_for_a_blocking_certificate_requirement(self):
         self._require(self.flour, self.coa, stage="receipt", enforcement="block")
