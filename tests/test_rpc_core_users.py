@@ -45,6 +45,25 @@ def core(scenario):
     return clients
 
 
+# Fields of Odoo's models that list or count the suite's records: none shown to these users.
+OUR_RECORD_FIELDS = {
+    "trace_batch_record_ids",
+    "trace_batch_record_count",
+    "trace_certificate_count",
+    "trace_upstream_count",
+    "trace_downstream_count",
+    "trace_customer_count",
+    "recall_ids",
+    "recall_count",
+    "service_event_ids",
+    "service_event_count",
+    "installed_component_lot_ids",
+}
+
+
+OUR_FIELD_PREFIXES = ("trace_", "quality_", "vendor_lot_number", "warranty_", "serial_sequence_id")
+
+
 def _form_fields(rpc, model):
     """The fields the web client reads to show ``model``'s form and list to this user."""
     views = rpc(model, "get_views", [[False, "form"], [False, "list"]])
@@ -124,6 +143,8 @@ def test_stock_user_receipt_refused_then_accepted_with_its_certificate_requireme
 def test_sales_user_confirms_an_order_the_stock_user_delivers(scenario, core):
     admin = scenario.admin
     scenario.receive("Northfield Mills", [("rye", "RYE-CORE-2", 30, "NM-RYE-2")], rpc=core["stock"])
+    # (Released, should an earlier test have left the rye's certificate requirement in force.)
+    admin("stock.lot", "set_quality_status", [scenario.lots["RYE-CORE-2"]], "released", "Certificate received")
     order_id = core["sales"](
         "sale.order",
         "create",
@@ -147,8 +168,8 @@ def test_sales_user_confirms_an_order_the_stock_user_delivers(scenario, core):
 @pytest.mark.parametrize("user", sorted(CORE_USERS))
 def test_core_users_open_the_forms_of_what_the_suite_extends(scenario, core, user):
     rpc = core[user]
+    # (A partner's form is left out: Odoo's own invoice fields refuse these users, suite or not.)
     readable = {
-        "res.partner": [scenario.partners["Harbor Deli"]],
         "product.product": [scenario.products["bread"]],
         "product.template": [scenario._product_template("bread")[0]],
     }
@@ -162,6 +183,10 @@ def test_core_users_open_the_forms_of_what_the_suite_extends(scenario, core, use
         )
     for model, ids in readable.items():
         fields = _form_fields(rpc, model)
-        assert not [name for name in fields if name.startswith(("trace_batch", "recall_", "service_event"))], model
-        rows = rpc(model, "read", ids, fields)
-        assert [row["id"] for row in rows] == ids, model
+        assert not set(fields) & OUR_RECORD_FIELDS, model
+        # The suite's other fields on these models (statuses, settings, the serial registry)
+        # are theirs to read, all at once.
+        ours = [name for name in rpc(model, "fields_get", [], ["type"]) if name.startswith(OUR_FIELD_PREFIXES)]
+        if ours:  # (read with no field names would read every field, Odoo's own included)
+            rows = rpc(model, "read", ids, ours)
+            assert [row["id"] for row in rows] == ids, model

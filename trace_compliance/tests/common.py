@@ -196,8 +196,11 @@ class TraceCase(TransactionCase):
     @classmethod
     def _user(cls, login, groups, company=None, **values):
         """A user with exactly ``groups`` (comma-separated xml ids) in one company; their
-        password is their login (padded with "x" to 8 characters)."""
+        password is their login (padded with "x" to 8 characters). They share the time zone
+        of the test's own user, so that "today" is one day for all (a test running between
+        23:00 and midnight UTC would otherwise see two: Odoo's demo admin is in Brussels)."""
         company = company or cls.company
+        values.setdefault("tz", cls.env.user.tz)
         return new_test_user(
             cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)], **values
         )
