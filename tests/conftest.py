@@ -12,7 +12,6 @@ nothing else done, e.g. one made by a first run with ``TRACE_RPC_KEEP_TEMPLATE=<
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -52,36 +51,9 @@ class OdooServer:
 def _install(dbname, logfile):
     """The three add-ons, without demo data, on a new database; fails on any logged error."""
     trace_odoo.drop_db(dbname)
-    command = trace_odoo.odoo_command(
-        dbname,
-        "-i",
-        ",".join(trace_odoo.MODULES),
-        "--without-demo=all",
-        "--stop-after-init",
-        "--log-level=warn",
-        f"--http-port={trace_odoo.free_port()}",
-    )
-    with open(logfile, "w", encoding="utf-8") as log:
-        rc = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
-    problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))
-    if rc or problems:
-        pytest.fail(f"Installing the add-ons on {dbname} failed (exit {rc}), see {logfile}:\n" + "\n".join(problems))
-
-
-def _copy(template, dbname):
-    """``dbname`` as a copy of ``template`` (database and filestore)."""
-    import psycopg2  # noqa: PLC0415
-    from psycopg2 import sql  # noqa: PLC0415
-
-    trace_odoo.drop_db(dbname)
-    conn = psycopg2.connect(dbname="postgres", **trace_odoo.pg_settings())
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(dbname), sql.Identifier(template)))
-    conn.close()
-    filestore = Path(trace_odoo.data_dir()) / "filestore"
-    if (filestore / template).is_dir():
-        shutil.copytree(filestore / template, filestore / dbname)
+    failure = trace_odoo.install_modules(dbname, trace_odoo.MODULES, logfile, with_demo=False)
+    if failure:
+        pytest.fail(failure)
 
 
 def _wait_for_login_page(url, process, logfile):
@@ -107,11 +79,11 @@ def odoo_server():
     logdir = REPO / ".odoo-data" / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     if os.environ.get("TRACE_RPC_TEMPLATE"):
-        _copy(os.environ["TRACE_RPC_TEMPLATE"], dbname)
+        trace_odoo.clone_db(os.environ["TRACE_RPC_TEMPLATE"], dbname)
     else:
         _install(dbname, logdir / f"{dbname}-install.log")
         if os.environ.get("TRACE_RPC_KEEP_TEMPLATE"):
-            _copy(dbname, os.environ["TRACE_RPC_KEEP_TEMPLATE"])
+            trace_odoo.clone_db(dbname, os.environ["TRACE_RPC_KEEP_TEMPLATE"])
     port = trace_odoo.free_port()
     url = f"http://127.0.0.1:{port}"
     server_log = logdir / f"{dbname}-server.log"

@@ -375,7 +375,8 @@ def clone_db(source, target):
 
 
 def install_modules(dbname, modules, logfile, with_demo=True):
-    """Install ``modules`` on ``dbname`` (created when missing), no test; exit on failure."""
+    """Install ``modules`` on ``dbname`` (created when missing), no test. Returns what went
+    wrong (the exit code and the errors logged, naming the log), or None."""
     args = ["-i", ",".join(modules), "--stop-after-init", f"--http-port={free_port()}", "--log-level=warn"]
     if not with_demo:
         args.append("--without-demo=all")
@@ -383,9 +384,10 @@ def install_modules(dbname, modules, logfile, with_demo=True):
         rc = subprocess.call(odoo_command(dbname, *args), stdout=log, stderr=subprocess.STDOUT)
     problems = install_problems(Path(logfile).read_text(encoding="utf-8"))
     if rc or problems:
-        sys.exit(
-            "\n".join([f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}", *problems])
+        return "\n".join(
+            [f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}", *problems]
         )
+    return None
 
 
 def core_test_outcome(logfile):
@@ -449,10 +451,14 @@ def cmd_test_core(args):
     started = time.time()
     print(f"Odoo's own tests of {', '.join(CORE_MODULES)}: installing them on {base_db!r} (the baseline) ...")
     drop_db(base_db)
-    install_modules(base_db, CORE_MODULES, logdir / f"install-{base_db}.log")
+    failure = install_modules(base_db, CORE_MODULES, logdir / f"install-{base_db}.log")
+    if failure:
+        sys.exit(failure)
     clone_db(base_db, suite_db)
     print(f"... and the add-ons on a copy of it, {suite_db!r} ({time.time() - started:.0f}s)")
-    install_modules(suite_db, MODULES, logdir / f"install-{suite_db}.log", with_demo=False)
+    failure = install_modules(suite_db, MODULES, logdir / f"install-{suite_db}.log", with_demo=False)
+    if failure:
+        sys.exit(failure)
     query = "SELECT name FROM ir_module_module WHERE state = 'installed'"
     added = {row[0] for row in db_query(suite_db, query)} - {row[0] for row in db_query(base_db, query)}
     if added != set(MODULES):
