@@ -20,7 +20,10 @@
         "report/trace_recall_templates.xml",
         "data/mail_template_data.xml",
         "wizard/trace_recall_start_views.xml",
+        "wizard/trace_recall_close_views.xml",
         "views/trace_recall_views.xml",
+        "views/trace_recall_class_views.xml",
+        "views/stock_lot_views.xml",
         "views/trace_recall_menus.xml",
     ],
     "assets": {

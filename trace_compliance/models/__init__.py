@@ -4,6 +4,7 @@ from . import trace_audit_mixin
 from . import trace_reference_mixin
 from . import trace_signable_mixin
 from . import trace_signature
+from . import trace_engine
 from . import trace_lot_link
 from . import trace_lot_transformation
 from . import trace_lot_transformation_line

@@ -1,8 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
-
-from ..external_api import check_records
 
 QUALITY_STATUSES = [
     ("released", "Released"),
@@ -61,7 +58,7 @@ class StockLot(models.Model):
             forward = lot.trace_forward()
             lot.trace_downstream_count = len(forward["lot_ids"])
             lot.trace_customer_count = len(forward["partner_ids"])
-            lot.trace_upstream_count = len(lot._trace_lot_ids("backward"))
+            lot.trace_upstream_count = len(self.env["trace.engine"]._lot_ids(lot.ids, "backward"))
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_certificate_count(self):
@@ -127,7 +124,7 @@ class StockLot(models.Model):
 
     def action_open_upstream(self):
         self.ensure_one()
-        return self._action_lot_list(self._trace_lot_ids("backward"), self.env._("%(lot)s: made from", lot=self.name))
+        return self._action_lot_list(self.trace_backward()["lot_ids"], self.env._("%(lot)s: made from", lot=self.name))
 
     def action_open_downstream(self):
         self.ensure_one()
@@ -288,7 +285,7 @@ class StockLot(models.Model):
         return released | quarantined
 
     # ------------------------------------------------------------------
-    # trace engine (public API, stable)
+    # trace (public API, stable): thin wrappers over the trace engine
     # ------------------------------------------------------------------
     @api.readonly
     def trace_forward(self, max_depth=None):
@@ -297,234 +294,17 @@ class StockLot(models.Model):
         Returns ``{'lot_ids', 'production_ids', 'picking_ids', 'partner_ids'}``: every
         lot/serial downstream (all levels, or ``max_depth`` levels; the starting lots
         excluded), the manufacturing orders that consumed a starting or downstream lot,
-        the done deliveries to customers of those lots, and their partners. Only what
-        the calling user may read is returned.
+        the deliveries of those lots and their customers (``trace.engine`` defines both).
+        Only what the calling user may read is returned.
         """
-        return self._trace("forward", max_depth)
+        return self.env["trace.engine"]._trace(self, "forward", max_depth)
 
     @api.readonly
     def trace_backward(self, max_depth=None):
         """Where these lots came from: upstream lots, the manufacturing orders that
-        produced a starting or upstream lot, the done receipts from vendors of those lots
-        and the vendors. Same keys and access rules as :meth:`trace_forward`."""
-        return self._trace("backward", max_depth)
-
-    def _trace(self, direction, max_depth):
-        """The trace in one SQL statement (see :meth:`_trace_query`), checked as it goes:
-        the starting lots must exist and be readable, and every lot, document and partner
-        returned is one the caller may read, so nothing of another company leaks through."""
-        max_depth = self._check_trace_depth(max_depth)
-        if not self.browse().has_access("read"):
-            self.check_access("read")  # the model's access rights: raises
-        if not all(isinstance(lot_id, int) for lot_id in self._ids):
-            self._check_lots_exist()  # new records: raises
-        self.env.flush_all()
-        self.env.cr.execute(self._trace_query(direction, max_depth))
-        found = {"lot": [], "production": [], "picking": [], "partner": [], "missing": [], "denied": []}
-        for kind, record_id in self.env.cr.fetchall():
-            found[kind].append(record_id)
-        if found["missing"]:
-            self._raise_missing_lots(self.browse(found["missing"]))
-        if found["denied"]:
-            self.check_access("read")  # the record rules: raises their AccessError
-        return {
-            "lot_ids": sorted(found["lot"]),
-            "production_ids": sorted(found["production"]),
-            "picking_ids": sorted(found["picking"]),
-            "partner_ids": sorted(found["partner"]),
-        }
-
-    def _trace_query(self, direction, max_depth):
-        """One statement, ``(kind, id)`` rows: the lots reached (``lot``), their
-        manufacturing orders, transfers and partners, and the starting lots that do not
-        exist (``missing``) or that the caller may not read (``denied``).
-
-        Every step is an index lookup by key: the genealogy links, then the done move
-        lines of the lots, then their moves and transfers by id, each filtered by the
-        caller's record rules (:meth:`_trace_readable_query`). The ids of each step are
-        passed on as an array the planner cannot size (``ARRAY(SELECT ...)``): sized,
-        thousands of lots tip it into hash joins that scan every move or transfer of the
-        database, so the cost would follow the size of the database instead of the size
-        of the trace. One statement instead of one per step keeps the trace of a lot with
-        nothing downstream within a round trip of the database.
-
-        ``trace_lot`` holds the lots reached that the caller may read, the starting lots
-        included: a starting lot missing from it is unknown or denied, and the trace is
-        refused.
-        """
-        start = SQL("%s::int[]", list(self._ids))
-        if direction == "forward":
-            production_column = SQL("move.raw_material_production_id")
-            # A delivery to a customer, or any transfer of an outgoing type (what Odoo's
-            # own delivery_ids follows).
-            picking_filter = SQL(
-                """(ptype.code = 'outgoing' OR picking.id = ANY(ARRAY(
-                        SELECT line.picking_id FROM trace_line line JOIN stock_location dest
-                            ON dest.id = line.location_dest_id
-                         WHERE dest.usage = 'customer')))"""
-            )
-        else:
-            production_column = SQL("move.production_id")
-            picking_filter = SQL(
-                """picking.id = ANY(ARRAY(
-                        SELECT line.picking_id FROM trace_line line JOIN stock_location src ON src.id = line.location_id
-                         WHERE src.usage = 'supplier'))"""
-            )
-        readable = self._trace_readable_query
-        return SQL(
-            """
-            WITH RECURSIVE %(reached)s,
-            trace_lot AS MATERIALIZED (%(lots)s),
-            trace_line AS MATERIALIZED (
-                SELECT line.move_id, line.picking_id, line.location_id, line.location_dest_id
-                  FROM stock_move_line line
-                 WHERE line.lot_id = ANY(ARRAY(SELECT id FROM trace_lot))
-                   AND line.state = 'done'
-            ),
-            trace_production AS MATERIALIZED (%(productions)s),
-            trace_picking AS MATERIALIZED (%(pickings)s)
-            SELECT 'lot', id FROM trace_lot WHERE id <> ALL(%(start)s)
-             UNION ALL
-            SELECT 'production', id FROM trace_production
-             UNION ALL
-            SELECT 'picking', id FROM trace_picking
-             UNION ALL
-            SELECT 'partner', id FROM (%(partners)s) partner
-             UNION ALL
-            SELECT 'missing', start.id FROM unnest(%(start)s) start(id)
-             WHERE NOT EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
-             UNION ALL
-            SELECT 'denied', start.id FROM unnest(%(start)s) start(id)
-             WHERE EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
-               AND start.id NOT IN (SELECT id FROM trace_lot)
-            """,
-            reached=self._trace_reach_sql(direction, max_depth),
-            start=start,
-            lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached")),
-            productions=readable(
-                "mrp.production",
-                SQL(
-                    """SELECT %(column)s FROM stock_move move
-                        WHERE move.id = ANY(ARRAY(SELECT move_id FROM trace_line)) AND %(column)s IS NOT NULL""",
-                    column=production_column,
-                ),
-            ),
-            pickings=readable(
-                "stock.picking",
-                SQL(
-                    """SELECT picking.id FROM stock_picking picking
-                         JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
-                        WHERE picking.id = ANY(ARRAY(SELECT picking_id FROM trace_line)) AND %s""",
-                    picking_filter,
-                ),
-                "partner_id",
-            ),
-            partners=readable("res.partner", SQL("SELECT partner_id FROM trace_picking")),
-        )
-
-    @api.model
-    def _trace_readable_query(self, model_name, ids_query, *columns):
-        """``SELECT id, *columns`` of the records of ``model_name`` with an id given by
-        ``ids_query`` that the current user may read (access rights and record rules),
-        archived ones included."""
-        Model = self.env[model_name].with_context(active_test=False)
-        if not Model.has_access("read"):
-            return SQL(
-                "SELECT %s WHERE FALSE",
-                SQL(", ").join(SQL("NULL::int AS %s", SQL.identifier(column)) for column in ("id", *columns)),
-            )
-        query = Model._search([])
-        query.add_where(SQL("%s = ANY(ARRAY(%s))", SQL.identifier(query.table, "id"), ids_query))
-        return query.select(*(SQL.identifier(query.table, column) for column in ("id", *columns)))
-
-    def _check_trace_arguments(self, max_depth):
-        max_depth = self._check_trace_depth(max_depth)
-        self._check_lots_exist()
-        self.check_access("read")
-        return max_depth
-
-    def _check_trace_depth(self, max_depth):
-        """The checks of a trace's arguments that need no query: lots given, ids and depth."""
-        if not self:
-            raise UserError(self.env._("Choose at least one lot or serial number to trace."))
-        if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1):
-            raise UserError(
-                self.env._("A trace depth is a whole number of levels, 1 or more (got %(depth)r).", depth=max_depth)
-            )
-        check_records(self, "stock.lot", required=False, exist=False)
-        return max_depth
+        produced a starting or upstream lot, the receipts of those lots and their vendors.
+        Same keys and access rules as :meth:`trace_forward`."""
+        return self.env["trace.engine"]._trace(self, "backward", max_depth)
 
     def _check_lots_exist(self):
-        check_records(self, "stock.lot", required=False, exist=False)
-        self._raise_missing_lots(self - self.exists())
-
-    def _raise_missing_lots(self, missing):
-        if missing:
-            raise UserError(
-                self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing._ids)))
-            )
-
-    @api.model
-    def _trace_link_columns(self, direction):
-        """(column followed from, column reached) of trace_lot_link for ``direction``."""
-        if direction == "forward":
-            return SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
-        return SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
-
-    def _trace_lot_ids(self, direction, max_depth=None):
-        """Ids of the lots reached from these lots in ``direction`` (starting lots excluded)."""
-        self.env["trace.lot.link"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                "WITH RECURSIVE %s SELECT DISTINCT lot_id FROM trace_reached WHERE lot_id <> ALL(%s::int[])",
-                self._trace_reach_sql(direction, max_depth),
-                list(self._ids),
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    def _trace_reach_sql(self, direction, max_depth=None):
-        """The recursive ``trace_reached(lot_id...)`` of a ``WITH RECURSIVE``: these lots and
-        every lot reached from them over the genealogy links in ``direction``.
-
-        ``UNION`` keeps each lot once, so cycles (rework) end; with ``max_depth`` each
-        (lot, level) is kept once.
-        """
-        source, target = self._trace_link_columns(direction)
-        if max_depth is None:
-            return SQL(
-                """trace_reached(lot_id) AS (
-                        SELECT unnest(%(start)s::int[])
-                    UNION
-                        SELECT link.%(target)s FROM trace_reached reached
-                          JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
-                )""",
-                start=list(self._ids),
-                source=source,
-                target=target,
-            )
-        return SQL(
-            """trace_reached(lot_id, depth) AS (
-                    SELECT unnest(%(start)s::int[]), 0
-                UNION
-                    SELECT link.%(target)s, reached.depth + 1
-                      FROM trace_reached reached JOIN trace_lot_link link ON link.%(source)s = reached.lot_id
-                     WHERE reached.depth < %(depth)s
-            )""",
-            start=list(self._ids),
-            source=source,
-            target=target,
-            depth=max_depth,
-        )
-
-    def _trace_readable(self, model_name, ids):
-        """The sorted subset of ``ids`` the current user may read (access rights and record rules)."""
-        if not ids:
-            return []
-        self.env.cr.execute(
-            SQL(
-                "%s ORDER BY 1",
-                self._trace_readable_query(model_name, SQL("SELECT unnest(%s::int[])", list(ids))),
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        self.env["trace.engine"]._check_lots_exist(self)

@@ -72,14 +72,17 @@ class StockPicking(models.Model):
                     )
 
     def _trace_is_receipt(self):
-        """A receipt from a vendor: certificates required at receipt are checked."""
-        self.ensure_one()
-        return self.location_id.usage == "supplier"
+        """A receipt (``trace.engine``'s definition): certificates required at receipt are checked."""
+        return self._trace_is_kind("receipt")
 
     def _trace_is_delivery(self):
-        """A delivery to a customer: certificates required before shipment are checked."""
+        """A delivery (``trace.engine``'s definition): certificates required before shipment are checked."""
+        return self._trace_is_kind("delivery")
+
+    def _trace_is_kind(self, kind):
+        """Whether a move line of this transfer (a move, before it has lines) is of ``kind``."""
         self.ensure_one()
-        return self.picking_type_code == "outgoing" or self.location_dest_id.usage == "customer"
+        return bool(self.env["trace.engine"]._filter_lines(self.move_line_ids or self.move_ids, kind))
 
     # ------------------------------------------------------------------
     # certificates

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, create_index, create_unique_index
+from odoo.tools import SQL, create_index
 
 
 class TraceLotLink(models.Model):
@@ -57,19 +57,14 @@ class TraceLotLink(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
 
     def init(self):
-        # One link per pair and document: the syncs below are idempotent (ON CONFLICT).
-        create_unique_index(
-            self.env.cr,
-            "trace_lot_link_document_uniq",
-            self._table,
-            [
-                "parent_lot_id",
-                "child_lot_id",
-                "link_type",
-                "COALESCE(production_id, 0)",
-                "COALESCE(unbuild_id, 0)",
-                "COALESCE(transformation_id, 0)",
-            ],
+        # One link per pair and document: the syncs below are idempotent (ON CONFLICT). Links
+        # of service events are trace_warranty's, unique per event (its own index).
+        self.env.cr.execute("DROP INDEX IF EXISTS trace_lot_link_document_uniq")  # its key left service events out
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS trace_lot_link_document_key ON trace_lot_link
+                   (parent_lot_id, child_lot_id, link_type, COALESCE(production_id, 0), COALESCE(unbuild_id, 0),
+                    COALESCE(transformation_id, 0))
+                WHERE link_type <> 'service'"""
         )
         # Covering indexes: each step of a trace is an index-only scan.
         create_index(self.env.cr, "trace_lot_link_down_idx", self._table, ["parent_lot_id", "child_lot_id"])

@@ -224,18 +224,23 @@ class TraceLotTransformation(models.Model):
         """Each input lot went into each output lot, in proportion to the outputs."""
         outputs = self.output_line_ids
         total_out = sum(outputs.mapped("quantity"))
-        vals = []
-        for line_in in self.input_line_ids:
-            for line_out in outputs:
-                vals.append(
-                    {
-                        "parent_lot_id": line_in.lot_id.id,
-                        "child_lot_id": line_out.lot_id.id,
-                        "quantity": line_in.quantity * line_out.quantity / total_out,
-                        "link_type": "transformation",
-                        "transformation_id": self.id,
-                        "date": self.date,
-                        "company_id": self.company_id.id,
-                    }
-                )
+        vals = [
+            self._prepare_link_vals(line_in, line_out, line_in.quantity * line_out.quantity / total_out)
+            for line_in in self.input_line_ids
+            for line_out in outputs
+        ]
         self.env["trace.lot.link"].sudo().create(vals)
+
+    def _prepare_link_vals(self, line_in, line_out, quantity):
+        """Values of the genealogy link from input line ``line_in`` to output line
+        ``line_out`` (``quantity`` of the input went into that output)."""
+        self.ensure_one()
+        return {
+            "parent_lot_id": line_in.lot_id.id,
+            "child_lot_id": line_out.lot_id.id,
+            "quantity": quantity,
+            "link_type": "transformation",
+            "transformation_id": self.id,
+            "date": self.date,
+            "company_id": self.company_id.id,
+        }

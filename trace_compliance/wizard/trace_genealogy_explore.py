@@ -123,7 +123,8 @@ class TraceGenealogyExplore(models.TransientModel):
     def _genealogy_rows(self, direction, max_depth):
         """(level, lot reached, lot it was reached from, link) for every link followed,
         each link once at the first level it is met, nearest levels first."""
-        source, target = self.env["stock.lot"]._trace_link_columns(direction)
+        engine = self.env["trace.engine"]
+        source, target = engine._get_link_columns(direction)
         self.env["trace.lot.link"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -137,7 +138,7 @@ class TraceGenealogyExplore(models.TransientModel):
               ORDER BY first_level.depth, link.id
                  LIMIT %(limit)s
                 """,
-                reached=self.lot_ids._trace_reach_sql(direction, max_depth),
+                reached=engine._reach_sql(self.lot_ids.ids, direction, max_depth),
                 source=source,
                 target=target,
                 max_depth=max_depth,

@@ -4,6 +4,9 @@ from . import trace_recall_delivery
 from . import trace_recall_stock
 from . import trace_recall_partner
 from . import trace_recall_export
+from . import trace_recall_export_xlsx
+from . import trace_recall_export_fsma
+from . import trace_recall_export_epcis
 from . import stock_lot
 from . import mrp_production
 from . import stock_picking

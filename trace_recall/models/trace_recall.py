@@ -200,9 +200,7 @@ class TraceRecall(models.Model):
         """The suspect lots and every lot made from them (that the user may read): the
         lots of ``trace_forward``, without its documents (the lists below read them)."""
         self.ensure_one()
-        lots = self.lot_ids
-        lots._check_trace_arguments(None)
-        return set(lots.ids) | set(lots._trace_readable("stock.lot", lots._trace_lot_ids("forward")))
+        return self.env["trace.engine"]._affected_lot_ids(self.lot_ids)
 
     @api.model
     def _cron_compute_pending(self):
@@ -216,12 +214,9 @@ class TraceRecall(models.Model):
             recall._compute_lists(recall._trace_affected_lot_ids(), commit=commit)
 
     def _compute_lists(self, affected_ids, commit=False):
-        """Every list of the recall, set-based: one SQL statement per list.
-
-        The lots are passed as an array the planner cannot size (``ARRAY(SELECT
-        unnest(...))``), so each list is read lot by lot through the indexes: the cost
-        follows the recall, not the size of the database (see ``stock.lot._trace_query``).
-        """
+        """Every list of the recall, set-based: each line model fills its own lines in one
+        SQL statement, reading lot by lot through the indexes, so the cost follows the
+        recall, not the size of the database (see ``trace.engine._trace_query``)."""
         self.ensure_one()
         started = fields.Datetime.now()
         affected = sorted(affected_ids)
@@ -234,57 +229,9 @@ class TraceRecall(models.Model):
         self.delivery_ids.unlink()
         self.stock_ids.unlink()
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO trace_recall_delivery (recall_id, company_id, partner_id, picking_id, move_line_id, date,
-                                               product_id, lot_id, quantity, product_uom_id, sale_order_id,
-                                               create_uid, create_date, write_uid, write_date)
-            SELECT %(recall)s, %(company)s, picking.partner_id, picking.id, line.id, line.date, line.product_id,
-                   line.lot_id, line.quantity_product_uom, product_tmpl.uom_id, sale_line.order_id,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM stock_move_line line
-              JOIN stock_picking picking ON picking.id = line.picking_id
-              JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
-              JOIN stock_location dest ON dest.id = line.location_dest_id
-              JOIN stock_move move ON move.id = line.move_id
-              JOIN product_product product ON product.id = line.product_id
-              JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
-              LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
-             WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state = 'done'
-               AND line.picking_id IS NOT NULL AND (dest.usage = 'customer' OR ptype.code = 'outgoing')
-               AND line.company_id = %(company)s
-                """,
-                recall=self.id,
-                uid=self.env.uid,
-                lots=affected,
-                company=self.company_id.id,
-            )
-        )
+        self.env["trace.recall.delivery"]._fill(self, affected)
         step(40)
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO trace_recall_stock (recall_id, company_id, location_id, product_id, lot_id, quantity,
-                                            product_uom_id, create_uid, create_date, write_uid, write_date)
-            SELECT %(recall)s, %(company)s, quant.location_id, quant.product_id, quant.lot_id, SUM(quant.quantity),
-                   product_tmpl.uom_id,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM stock_quant quant
-              JOIN stock_location loc ON loc.id = quant.location_id
-              JOIN product_product product ON product.id = quant.product_id
-              JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
-             WHERE quant.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[])))
-               AND loc.usage = 'internal' AND quant.company_id = %(company)s
-          GROUP BY quant.location_id, quant.product_id, quant.lot_id, product_tmpl.uom_id
-            HAVING SUM(quant.quantity) > 0
-                """,
-                recall=self.id,
-                uid=self.env.uid,
-                lots=affected,
-                company=self.company_id.id,
-            )
-        )
+        self.env["trace.recall.stock"]._fill(self, affected)
         step(60)
         self.env.cr.execute(
             SQL(
@@ -316,7 +263,7 @@ class TraceRecall(models.Model):
             }
         )
         step(80)
-        self._sync_partner_lines(totals["qty_by_partner"])
+        self.env["trace.recall.partner"]._sync(self, totals["qty_by_partner"])
         self.partner_line_ids.invalidate_recordset(["delivery_ids"])
         now = fields.Datetime.now()
         vals = {"compute_state": "done", "progress": 100, "computed_date": now}
@@ -356,43 +303,6 @@ class TraceRecall(models.Model):
             if partner_id:
                 qty_by_partner[partner_id] = qty or 0.0
         return {"qty_by_partner": qty_by_partner, "pickings": pickings, "partners": set(qty_by_partner), "qty": total}
-
-    def _sync_partner_lines(self, qty_by_partner):
-        """One customer line per customer delivered, set-based (a recall may reach
-        thousands of customers): existing lines get their new quantity, new customers a
-        line to notify."""
-        Line = self.env["trace.recall.partner"]
-        Line.flush_model()
-        partners = list(qty_by_partner)
-        quantities = [qty_by_partner[partner] for partner in partners]
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH shipped AS (SELECT * FROM unnest(%(partners)s::int[], %(quantities)s::float8[]) AS s(partner_id, qty)),
-                 updated AS (
-                    UPDATE trace_recall_partner line
-                       SET qty_shipped = shipped.qty, write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
-                      FROM shipped
-                     WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id
-                 RETURNING line.partner_id
-                 )
-            INSERT INTO trace_recall_partner (recall_id, company_id, partner_id, state, qty_shipped, qty_returned,
-                                              create_uid, create_date, write_uid, write_date)
-            SELECT %(recall)s, %(company)s, shipped.partner_id, 'to_notify', shipped.qty, 0,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM shipped
-             WHERE NOT EXISTS (SELECT 1 FROM trace_recall_partner line
-                                WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id)
-                """,
-                partners=partners,
-                quantities=quantities,
-                recall=self.id,
-                company=self.company_id.id,
-                uid=self.env.uid,
-            )
-        )
-        Line.invalidate_model()
-        self.invalidate_recordset(["partner_line_ids"])
 
     # ------------------------------------------------------------------
     # containment, notices, closing
@@ -443,34 +353,17 @@ class TraceRecall(models.Model):
         return True
 
     def _create_quarantine_transfers(self):
-        picking_type = (
-            self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1).int_type_id
-        )
+        """One internal transfer per location holding affected stock, to its quarantine
+        location (:meth:`_get_quarantine_location`), each reserving exactly the recalled lots."""
         by_location = {}
-        for line in self.stock_ids.filtered(lambda s: s.location_id != self.quarantine_location_id):
-            by_location.setdefault(line.location_id, []).append(line)
+        for line in self.stock_ids:
+            if line.location_id != self._get_quarantine_location(line.location_id):
+                by_location.setdefault(line.location_id, []).append(line)
         pickings = self.env["stock.picking"]
         for location, lines in by_location.items():
-            picking = self.env["stock.picking"].create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "location_id": location.id,
-                    "location_dest_id": self.quarantine_location_id.id,
-                    "origin": self.name,
-                }
-            )
+            picking = self.env["stock.picking"].create(self._prepare_quarantine_picking_vals(location))
             for line in lines:
-                move = self.env["stock.move"].create(
-                    {
-                        "name": f"{self.name}: {line.lot_id.name}",
-                        "picking_id": picking.id,
-                        "product_id": line.product_id.id,
-                        "product_uom_qty": line.quantity,
-                        "product_uom": line.product_uom_id.id,
-                        "location_id": location.id,
-                        "location_dest_id": self.quarantine_location_id.id,
-                    }
-                )
+                move = self.env["stock.move"].create(self._prepare_quarantine_move_vals(picking, line))
                 move._action_confirm(merge=False)
                 # Reserve exactly the recalled lot, not whatever the removal strategy picks.
                 move.move_line_ids.unlink()
@@ -480,14 +373,54 @@ class TraceRecall(models.Model):
                         "picking_id": picking.id,
                         "product_id": line.product_id.id,
                         "product_uom_id": line.product_uom_id.id,
-                        "location_id": location.id,
-                        "location_dest_id": self.quarantine_location_id.id,
+                        "location_id": move.location_id.id,
+                        "location_dest_id": move.location_dest_id.id,
                         "lot_id": line.lot_id.id,
                         "quantity": line.quantity,
                     }
                 )
             pickings |= picking
         return pickings
+
+    def _get_quarantine_location(self, location):
+        """Where containment moves the affected stock found in ``location``: the recall's
+        quarantine location (override for one per warehouse)."""
+        return self.quarantine_location_id
+
+    def _get_quarantine_picking_type(self, location):
+        """The operation type of the containment transfer out of ``location``: the internal
+        transfers of its warehouse (else of the quarantine location's warehouse)."""
+        warehouse = location.warehouse_id or self._get_quarantine_location(location).warehouse_id
+        picking_type = warehouse.int_type_id
+        if not picking_type:
+            raise UserError(
+                self.env._(
+                    "%(location)s belongs to no warehouse with internal transfers: containment cannot move its stock.",
+                    location=location.display_name,
+                )
+            )
+        return picking_type
+
+    def _prepare_quarantine_picking_vals(self, location):
+        """Values of the containment transfer of the affected stock in ``location``."""
+        return {
+            "picking_type_id": self._get_quarantine_picking_type(location).id,
+            "location_id": location.id,
+            "location_dest_id": self._get_quarantine_location(location).id,
+            "origin": self.name,
+        }
+
+    def _prepare_quarantine_move_vals(self, picking, stock_line):
+        """Values of the move of containment transfer ``picking`` for one recall stock line."""
+        return {
+            "name": f"{self.name}: {stock_line.lot_id.name}",
+            "picking_id": picking.id,
+            "product_id": stock_line.product_id.id,
+            "product_uom_qty": stock_line.quantity,
+            "product_uom": stock_line.product_uom_id.id,
+            "location_id": picking.location_id.id,
+            "location_dest_id": picking.location_dest_id.id,
+        }
 
     @public(single=True)
     def action_notify(self):
@@ -496,11 +429,12 @@ class TraceRecall(models.Model):
         self._check_manager()
         self._check_not_drill(self.env._("sends no notice"))
         self._check_computed()
-        template = self.env.ref("trace_recall.mail_template_recall_notice")
         lines = self.partner_line_ids.filtered(lambda line: line.state == "to_notify")
         lines.invalidate_recordset(["delivery_ids"])  # read by the template from the lines written in SQL
         for line in lines:
-            template.send_mail(line.id, email_layout_xmlid="mail.mail_notification_light")
+            line._get_notice_template().send_mail(
+                line.id, email_values=line._prepare_notice_vals(), email_layout_xmlid="mail.mail_notification_light"
+            )
         lines.write({"state": "notified", "notified_date": fields.Datetime.now()})
         self.message_post(
             body=self.env._(
@@ -564,21 +498,21 @@ class TraceRecall(models.Model):
     def action_export_xlsx(self):
         self.ensure_one()
         self._check_computed()
-        data = self.env["trace.recall.export"]._recall_xlsx(self)
+        data = self.env["trace.recall.export.xlsx"]._render(self)
         return self._attach_export(f"{self.name.replace('/', '-')}.xlsx", data, XLSX_MIME)
 
     @public(single=True)
     def action_export_fsma(self):
         self.ensure_one()
         self._check_computed()
-        data = self.env["trace.recall.export"]._fsma_xlsx(self)
+        data = self.env["trace.recall.export.fsma"]._render(self)
         return self._attach_export(f"{self.name.replace('/', '-')}-FSMA204.xlsx", data, XLSX_MIME)
 
     @public(single=True)
     def action_export_epcis(self):
         self.ensure_one()
         self._check_computed()
-        data = self.env["trace.recall.export"]._epcis_json(self)
+        data = self.env["trace.recall.export.epcis"]._render(self)
         return self._attach_export(f"{self.name.replace('/', '-')}-EPCIS.jsonld", data, "application/ld+json")
 
 

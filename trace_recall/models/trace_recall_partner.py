@@ -1,5 +1,6 @@
-from odoo import fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.trace_compliance.external_api import public
 
@@ -53,9 +54,56 @@ class TraceRecallPartner(models.Model):
         self.write({"state": "closed"})
         return True
 
+    def _get_notice_template(self):
+        """The mail template of this customer's recall notice."""
+        return self.env.ref("trace_recall.mail_template_recall_notice")
+
+    def _prepare_notice_vals(self):
+        """Values of this customer's notice (``mail.mail`` fields) on top of the template's:
+        its recipients, the customer (override to add, say, their quality contact)."""
+        self.ensure_one()
+        return {"recipient_ids": [Command.set(self.partner_id.ids)]}
+
     def write(self, vals):
         if "qty_returned" in vals and vals["qty_returned"] and "state" not in vals:
             vals = dict(vals, state="returned")
         if any(line.recall_id.state in ("closed", "cancelled") for line in self):
             raise UserError(self.env._("The recall is closed: its customer lines cannot change."))
         return super().write(vals)
+
+    @api.model
+    def _sync(self, recall, qty_by_partner):
+        """One customer line per customer delivered, set-based (a recall may reach
+        thousands of customers): existing lines get their new quantity, new customers a
+        line to notify."""
+        self.flush_model()
+        partners = list(qty_by_partner)
+        quantities = [qty_by_partner[partner] for partner in partners]
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH shipped AS (SELECT * FROM unnest(%(partners)s::int[], %(quantities)s::float8[]) AS s(partner_id, qty)),
+                 updated AS (
+                    UPDATE trace_recall_partner line
+                       SET qty_shipped = shipped.qty, write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                      FROM shipped
+                     WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id
+                 RETURNING line.partner_id
+                 )
+            INSERT INTO trace_recall_partner (recall_id, company_id, partner_id, state, qty_shipped, qty_returned,
+                                              create_uid, create_date, write_uid, write_date)
+            SELECT %(recall)s, %(company)s, shipped.partner_id, 'to_notify', shipped.qty, 0,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM shipped
+             WHERE NOT EXISTS (SELECT 1 FROM trace_recall_partner line
+                                WHERE line.recall_id = %(recall)s AND line.partner_id = shipped.partner_id)
+                """,
+                partners=partners,
+                quantities=quantities,
+                recall=recall.id,
+                company=recall.company_id.id,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_model()
+        recall.invalidate_recordset(["partner_line_ids"])

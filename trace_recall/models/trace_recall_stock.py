@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class TraceRecallStock(models.Model):
@@ -15,3 +16,33 @@ class TraceRecallStock(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number")
     quantity = fields.Float(digits="Product Unit of Measure")
     product_uom_id = fields.Many2one("uom.uom", "Unit")
+
+    @api.model
+    def _fill(self, recall, lot_ids):
+        """Insert the positive stock of the lots ``lot_ids`` in the internal locations of the
+        recall's company, one line per location and lot, in one statement (lot by lot
+        through the quant index)."""
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO trace_recall_stock (recall_id, company_id, location_id, product_id, lot_id, quantity,
+                                            product_uom_id, create_uid, create_date, write_uid, write_date)
+            SELECT %(recall)s, %(company)s, quant.location_id, quant.product_id, quant.lot_id, SUM(quant.quantity),
+                   product_tmpl.uom_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM stock_quant quant
+              JOIN stock_location loc ON loc.id = quant.location_id
+              JOIN product_product product ON product.id = quant.product_id
+              JOIN product_template product_tmpl ON product_tmpl.id = product.product_tmpl_id
+             WHERE quant.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[])))
+               AND loc.usage = 'internal' AND quant.company_id = %(company)s
+          GROUP BY quant.location_id, quant.product_id, quant.lot_id, product_tmpl.uom_id
+            HAVING SUM(quant.quantity) > 0
+                """,
+                recall=recall.id,
+                uid=self.env.uid,
+                lots=sorted(lot_ids),
+                company=recall.company_id.id,
+            )
+        )
+        self.invalidate_model()

@@ -270,8 +270,9 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _warranty_update_registry(self, lot_ids=None):
-        """Recompute customer, delivery, order, return and warranty start of serials from the done
-        moves to and from customers, in one statement. ``lot_ids`` None means every serial.
+        """Recompute customer, delivery, order, return and warranty start of serials from their
+        deliveries and customer returns (the trace engine's), in one statement. ``lot_ids``
+        None means every serial.
 
         The customer is the partner of the last done delivery, unless a return came after it. The
         warranty starts on the first delivery to that customer (its commercial entity) since the
@@ -287,29 +288,38 @@ class StockLot(models.Model):
             self.env.cr.execute(
                 SQL("UPDATE stock_lot SET customer_id = customer_id WHERE id = ANY(%s)", sorted(lot_ids))
             )
-        where = SQL("TRUE") if lot_ids is None else SQL("ml.lot_id = ANY(%s)", list(lot_ids))
+        engine = self.env["trace.engine"]
+        if lot_ids is None:
+            where = SQL("TRUE")
+
+            def lines(kind, columns=()):
+                return engine._lines_query(kind, SQL("TRUE"), columns)
+        else:
+            where = SQL("ml.lot_id = ANY(%s)", list(lot_ids))
+
+            def lines(kind, columns=()):
+                return engine._lot_lines_query(kind, lot_ids, columns)
+
         self.env.cr.execute(
             SQL(
                 """
-            WITH customer_moves AS (
-                SELECT ml.lot_id, ml.id AS line_id, ml.date,
-                       dl.usage = 'customer' AS outgoing,
-                       COALESCE(pk.partner_id, m.partner_id) AS partner_id,
+            WITH customer_line AS (
+                SELECT line.lot_id, line.line_id, line.date, TRUE AS outgoing, line.partner_id, line.sale_line_id
+                  FROM (%(deliveries)s) line
+                 UNION ALL
+                SELECT line.lot_id, line.line_id, line.date, FALSE, line.partner_id, NULL
+                  FROM (%(returns)s) line
+            ),
+            customer_moves AS (
+                SELECT cl.lot_id, cl.line_id, cl.date, cl.outgoing, cl.partner_id,
                        COALESCE(rp.commercial_partner_id, rp.id) AS commercial_id,
                        sol.order_id AS sale_order_id
-                  FROM stock_move_line ml
-                  JOIN stock_move m ON m.id = ml.move_id
-                  JOIN stock_location sl ON sl.id = ml.location_id
-                  JOIN stock_location dl ON dl.id = ml.location_dest_id
-                  JOIN stock_lot lot ON lot.id = ml.lot_id
+                  FROM customer_line cl
+                  JOIN stock_lot lot ON lot.id = cl.lot_id
                   JOIN product_product pp ON pp.id = lot.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id AND pt.tracking = 'serial'
-             LEFT JOIN stock_picking pk ON pk.id = ml.picking_id
-             LEFT JOIN res_partner rp ON rp.id = COALESCE(pk.partner_id, m.partner_id)
-             LEFT JOIN sale_order_line sol ON sol.id = m.sale_line_id
-                 WHERE %(where)s
-                   AND ml.state = 'done'
-                   AND (sl.usage = 'customer') <> (dl.usage = 'customer')
+             LEFT JOIN res_partner rp ON rp.id = cl.partner_id
+             LEFT JOIN sale_order_line sol ON sol.id = cl.sale_line_id
             ),
             last_out AS (
                 SELECT DISTINCT ON (lot_id) lot_id, line_id, date, partner_id, commercial_id, sale_order_id
@@ -369,6 +379,8 @@ class StockLot(models.Model):
          RETURNING lot.id
                 """,
                 where=where,
+                deliveries=lines("delivery", [SQL("trace_move.sale_line_id")]),
+                returns=lines("customer_return"),
             )
         )
         changed = self.browse(row[0] for row in self.env.cr.fetchall())

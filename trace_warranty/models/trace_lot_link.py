@@ -9,6 +9,16 @@ class TraceLotLink(models.Model):
         "trace.service.event", index="btree_not_null", ondelete="restrict", readonly=True
     )
 
+    def init(self):
+        res = super().init()
+        # Each service event keeps its own link: installing the same component lot into the
+        # same serial again is another document.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS trace_lot_link_service_event_key ON trace_lot_link
+                   (parent_lot_id, child_lot_id, service_event_id) WHERE link_type = 'service'"""
+        )
+        return res
+
     @api.model
     def _sync_service_events(self, event_ids):
         """Link the components installed by done service events (repairs, replacements) to the

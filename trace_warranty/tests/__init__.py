@@ -9,3 +9,4 @@ from . import test_warranty_registry
 from . import test_data_preservation
 from . import test_hostile_names
 from . import test_properties
+from . import test_trace_flows
