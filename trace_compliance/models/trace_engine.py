@@ -22,7 +22,8 @@ class TraceEngine(models.AbstractModel):
       lines are a delivery, a receipt, a return from a customer, a production output
       (``stock.move.line`` domains, used in SQL and in Python: a transfer not done yet is
       judged by its move lines, or by its moves before it has any);
-    - :meth:`_get_partner_sql`: who the customer of a delivery (the vendor of a receipt) is;
+    - :meth:`_get_partner_sql`: who the customer of a delivery (the vendor of a receipt) is,
+      from the line's move and transfer;
     - :meth:`_get_link_columns`: the genealogy edge followed in each direction.
 
     The answers are set-based SQL (one statement per step, each step an index lookup by
@@ -46,7 +47,7 @@ class TraceEngine(models.AbstractModel):
             "|",
             ("location_dest_id.usage", "=", "customer"),
             "&",
-            ("picking_code", "=", "outgoing"),
+            ("picking_id.picking_type_id.code", "=", "outgoing"),
             ("location_dest_id.usage", "!=", "supplier"),
         ]
 
@@ -59,7 +60,7 @@ class TraceEngine(models.AbstractModel):
             ("location_id.usage", "=", "supplier"),
             "&",
             ("location_id.usage", "=", "transit"),
-            ("picking_code", "=", "incoming"),
+            ("picking_id.picking_type_id.code", "=", "incoming"),
         ]
 
     @api.model
@@ -79,12 +80,12 @@ class TraceEngine(models.AbstractModel):
         ]
 
     @api.model
-    def _get_partner_sql(self, kind, line, move, picking):
-        """SQL expression of the partner of a move line of ``kind`` (``line``, ``move`` and
-        ``picking`` are the aliases of its move line, move and transfer): the customer of a
-        delivery is the move's destination address (a dropship's customer, the vendor being
-        the transfer's partner), else the transfer's partner; the vendor of a receipt is the
-        transfer's partner."""
+    def _get_partner_sql(self, kind, move, picking):
+        """SQL expression of the partner of a move line of ``kind``, over the line's move and
+        transfer (aliases ``move`` and ``picking``; ``picking`` is NULL for a line in no
+        transfer): the customer of a delivery is the move's destination address (a
+        dropship's customer, the vendor being the transfer's partner), else the transfer's
+        partner; the vendor of a receipt is the transfer's partner."""
         if kind == "receipt":
             return SQL("%s", SQL.identifier(picking, "partner_id"))
         return SQL("COALESCE(%s, %s)", SQL.identifier(move, "partner_id"), SQL.identifier(picking, "partner_id"))
@@ -107,42 +108,70 @@ class TraceEngine(models.AbstractModel):
     # move lines
     # ------------------------------------------------------------------
     @api.model
-    def _lines_query(self, kind, where, columns=()):
+    def _lines_query(self, kind, where, columns=(), flag=False):
         """``SELECT line_id, lot_id, move_id, picking_id, partner_id, product_id, quantity,
         date, company_id, location_id, location_dest_id, *columns`` of the done move lines of
-        ``kind`` matching ``where`` (SQL on the move line alias ``stock_move_line``; the move
-        is ``trace_move``, the transfer ``trace_picking``). Record rules are not applied: the
-        callers filter what they return (:meth:`_readable_query`)."""
-        query = self.env["stock.move.line"].sudo().with_context(active_test=False)._search(self._get_line_domain(kind))
+        ``kind`` matching ``where`` (SQL on the move line alias ``stock_move_line``; ``columns``
+        may use its move ``trace_move`` and its transfer ``stock_move_line__picking_id``).
+
+        With ``flag``, every done line matching ``where`` instead: ``move_id, picking_id,
+        is_kind`` (the trace reads each line once, for its orders and its
+        documents, and the partners of its documents afterwards: :meth:`_trace_query`).
+
+        Record rules are not applied: the callers filter what they return
+        (:meth:`_readable_query`)."""
+        MoveLine = self.env["stock.move.line"].sudo().with_context(active_test=False)
+        query = MoveLine._search(self._get_line_domain(kind))
+        condition = SQL("COALESCE(%s, FALSE)", query.where_clause or SQL("TRUE"))
         line = query.table
+        done = SQL("%s = 'done'", SQL.identifier(line, "state"))
+        if flag:
+            return SQL(
+                "SELECT %s, %s, %s AS is_kind FROM %s WHERE %s AND %s",
+                SQL.identifier(line, "move_id"),
+                SQL.identifier(line, "picking_id"),
+                condition,
+                query.from_clause,
+                done,
+                where,
+            )
+        picking = self._join_picking(query)
         query.add_join("JOIN", "trace_move", "stock_move", SQL("trace_move.id = %s", SQL.identifier(line, "move_id")))
-        query.add_join(
-            "LEFT JOIN",
-            "trace_picking",
-            "stock_picking",
-            SQL("trace_picking.id = %s", SQL.identifier(line, "picking_id")),
-        )
-        query.add_where(SQL("%s = 'done'", SQL.identifier(line, "state")))
+        query.add_where(done)
         query.add_where(where)
-        standard = [
+        return query.select(
             SQL("%s AS line_id", SQL.identifier(line, "id")),
             *(SQL.identifier(line, name) for name in ("lot_id", "move_id", "picking_id")),
-            SQL("%s AS partner_id", self._get_partner_sql(kind, line, "trace_move", "trace_picking")),
+            SQL("%s AS partner_id", self._get_partner_sql(kind, "trace_move", picking)),
             SQL.identifier(line, "product_id"),
             SQL("%s AS quantity", SQL.identifier(line, "quantity_product_uom")),
             *(SQL.identifier(line, name) for name in ("date", "company_id", "location_id", "location_dest_id")),
-        ]
-        return query.select(*standard, *columns)
+            *columns,
+        )
 
     @api.model
-    def _lot_lines_query(self, kind, lot_ids, columns=()):
+    def _join_picking(self, query):
+        """The alias of the transfer of the move lines of ``query``, joined once: the domain's
+        own join when it has one (``picking_id`` is ``auto_join``)."""
+        picking = query.make_alias(query.table, "picking_id")
+        if picking not in query._joins:
+            query.add_join(
+                "LEFT JOIN",
+                picking,
+                "stock_picking",
+                SQL("%s = %s", SQL.identifier(picking, "id"), SQL.identifier(query.table, "picking_id")),
+            )
+        return picking
+
+    @api.model
+    def _lot_lines_query(self, kind, lot_ids, columns=(), flag=False):
         """:meth:`_lines_query` of the lots ``lot_ids`` (a list, or SQL selecting ids): each
         lot's lines read through the move line lot index. A list is passed as an array the
         planner cannot size, so thousands of lots never tip it into scanning every line."""
         if not isinstance(lot_ids, SQL):
             lot_ids = SQL("SELECT unnest(%s::int[])", sorted(lot_ids))
         return self._lines_query(
-            kind, SQL("%s = ANY(ARRAY(%s))", SQL.identifier("stock_move_line", "lot_id"), lot_ids), columns
+            kind, SQL("%s = ANY(ARRAY(%s))", SQL.identifier("stock_move_line", "lot_id"), lot_ids), columns, flag
         )
 
     @api.model
@@ -261,21 +290,22 @@ class TraceEngine(models.AbstractModel):
         """
         start = SQL("%s::int[]", lot_ids)
         forward = direction == "forward"
-        production_column = SQL("move.raw_material_production_id" if forward else "move.production_id")
-        documents = self._lines_query(
-            "delivery" if forward else "receipt",
-            SQL("stock_move_line.id = ANY(ARRAY(SELECT id FROM trace_line))"),
-        )
+        kind = "delivery" if forward else "receipt"
+        # Every done line of the lots reached (one read through the lot index) and whether it
+        # is a delivery (forward) or a receipt (backward); then their moves, once, for their
+        # orders and for the partners of the documents.
+        lines = self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot"), flag=True)
+        production_column = SQL("trace_move.raw_material_production_id" if forward else "trace_move.production_id")
+        partner = self._get_partner_sql(kind, "trace_move", "trace_picking")
         readable = self._readable_query
         return SQL(
             """
             WITH RECURSIVE %(reached)s,
             trace_lot AS MATERIALIZED (%(lots)s),
-            trace_line AS MATERIALIZED (
-                SELECT line.id, line.move_id FROM stock_move_line line
-                 WHERE line.lot_id = ANY(ARRAY(SELECT id FROM trace_lot)) AND line.state = 'done'
+            trace_line AS MATERIALIZED (%(lines)s),
+            trace_move AS MATERIALIZED (
+                SELECT * FROM stock_move WHERE id = ANY(ARRAY(SELECT move_id FROM trace_line))
             ),
-            trace_document AS MATERIALIZED (SELECT picking_id, partner_id FROM (%(documents)s) document),
             trace_production AS MATERIALIZED (%(productions)s),
             trace_picking AS MATERIALIZED (%(pickings)s)
             SELECT 'lot', id FROM trace_lot WHERE id <> ALL(%(start)s)
@@ -295,23 +325,22 @@ class TraceEngine(models.AbstractModel):
             """,
             reached=self._reach_sql(lot_ids, direction, max_depth),
             start=start,
-            documents=documents,
+            lines=lines,
             lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached")),
             productions=readable(
                 "mrp.production",
-                SQL(
-                    """SELECT %(column)s FROM stock_move move
-                        WHERE move.id = ANY(ARRAY(SELECT move_id FROM trace_line)) AND %(column)s IS NOT NULL""",
-                    column=production_column,
-                ),
+                SQL("SELECT %s FROM trace_move WHERE %s IS NOT NULL", production_column, production_column),
             ),
-            pickings=readable("stock.picking", SQL("SELECT picking_id FROM trace_document")),
+            pickings=readable("stock.picking", SQL("SELECT picking_id FROM trace_line WHERE is_kind"), "*"),
             # The partners of the documents the caller may read (and of lines in no transfer).
             partners=readable(
                 "res.partner",
                 SQL(
-                    """SELECT partner_id FROM trace_document
-                        WHERE picking_id IS NULL OR picking_id IN (SELECT id FROM trace_picking)"""
+                    """SELECT %s FROM trace_line
+                        JOIN trace_move ON trace_move.id = trace_line.move_id
+                        LEFT JOIN trace_picking ON trace_picking.id = trace_line.picking_id
+                       WHERE trace_line.is_kind AND (trace_line.picking_id IS NULL OR trace_picking.id IS NOT NULL)""",
+                    partner,
                 ),
             ),
         )
@@ -321,17 +350,21 @@ class TraceEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _readable_query(self, model_name, ids_query, *columns):
-        """``SELECT id, *columns`` of the records of ``model_name`` with an id given by
-        ``ids_query`` that the current user may read (access rights and record rules),
-        archived ones included."""
+        """``SELECT id, *columns`` (or every column, with ``"*"``) of the records of
+        ``model_name`` with an id given by ``ids_query`` that the current user may read
+        (access rights and record rules), archived ones included."""
         Model = self.env[model_name].with_context(active_test=False)
         if not Model.has_access("read"):
+            if columns == ("*",):
+                return SQL("SELECT * FROM %s WHERE FALSE", SQL.identifier(Model._table))
             return SQL(
                 "SELECT %s WHERE FALSE",
                 SQL(", ").join(SQL("NULL::int AS %s", SQL.identifier(column)) for column in ("id", *columns)),
             )
         query = Model._search([])
         query.add_where(SQL("%s = ANY(ARRAY(%s))", SQL.identifier(query.table, "id"), ids_query))
+        if columns == ("*",):
+            return query.select(SQL("%s.*", SQL.identifier(query.table)))
         return query.select(*(SQL.identifier(query.table, column) for column in ("id", *columns)))
 
     @api.model

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
 from odoo.addons.trace_compliance.external_api import public
@@ -54,17 +55,22 @@ class TraceRecallStart(models.TransientModel):
                 raise UserError(self.env._("Type the vendor lot number."))
             # Case-insensitive but exact: % and _ are characters, not wildcards.
             return Lot.search([("vendor_lot_number", "=ilike", escape_psql(self.vendor_lot_number.strip()))])
-        # Lots received (vendor) or produced or received (product) in the date range.
-        domain = [("state", "=", "done"), ("lot_id", "!=", False), ("location_dest_id.usage", "=", "internal")]
+        # Lots received (vendor), or received or produced (product), in the date range: the
+        # trace engine's receipts and productions.
+        engine = self.env["trace.engine"]
+        domain = [("state", "=", "done"), ("lot_id", "!=", False)]
         if self.selection_mode == "product":
             if not self.product_id:
                 raise UserError(self.env._("Choose the product."))
-            domain += [("product_id", "=", self.product_id.id), ("location_id.usage", "in", ("supplier", "production"))]
+            domain += [
+                ("product_id", "=", self.product_id.id),
+                *expression.OR([engine._get_receipt_domain(), engine._get_production_domain()]),
+            ]
         else:
             if not self.vendor_id:
                 raise UserError(self.env._("Choose the vendor."))
             domain += [
-                ("location_id.usage", "=", "supplier"),
+                *engine._get_receipt_domain(),
                 ("picking_id.partner_id", "child_of", self.vendor_id.commercial_partner_id.id),
             ]
         if self.date_from and self.date_to and self.date_from > self.date_to:

@@ -289,16 +289,13 @@ class StockLot(models.Model):
                 SQL("UPDATE stock_lot SET customer_id = customer_id WHERE id = ANY(%s)", sorted(lot_ids))
             )
         engine = self.env["trace.engine"]
-        if lot_ids is None:
-            where = SQL("TRUE")
+        where = SQL("TRUE") if lot_ids is None else SQL("ml.lot_id = ANY(%s)", list(lot_ids))
 
-            def lines(kind, columns=()):
+        def lines(kind, columns=()):
+            """The trace engine's lines of ``kind`` of these serials (of every serial)."""
+            if lot_ids is None:
                 return engine._lines_query(kind, SQL("TRUE"), columns)
-        else:
-            where = SQL("ml.lot_id = ANY(%s)", list(lot_ids))
-
-            def lines(kind, columns=()):
-                return engine._lot_lines_query(kind, lot_ids, columns)
+            return engine._lot_lines_query(kind, lot_ids, columns)
 
         self.env.cr.execute(
             SQL(

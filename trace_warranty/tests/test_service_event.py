@@ -95,3 +95,33 @@ class TestServiceEvent(WarrantyCase):
         other_company = self.env["res.company"].create({"name": "W Other Co"})
         outsider = self._user("w_ev_outsider", "trace_compliance.group_trace_manager", company=other_company)
         self.assertFalse(self.env["trace.service.event"].with_user(outsider).search([("id", "=", event.id)]))
+
+    def test_each_event_keeps_its_own_link(self):
+        """A board installed into the same serial by two service events (installed, removed,
+        installed again) gives two links, one per event: neither document is dropped."""
+        board = self._lot(self.board, "W-EV-SB-2")
+        events = self.env["trace.service.event"]
+        for event_type, installed, removed in (
+            ("replacement", board, self.env["stock.lot"]),
+            ("repair", self.env["stock.lot"], board),
+            ("replacement", board, self.env["stock.lot"]),
+        ):
+            event = self.Event.create(
+                {
+                    "lot_id": self.serial.id,
+                    "event_type": event_type,
+                    "installed_lot_ids": installed.ids,
+                    "removed_lot_ids": removed.ids,
+                }
+            )
+            event.action_done()
+            events |= event
+        links = self.env["trace.lot.link"].search([("parent_lot_id", "=", board.id), ("link_type", "=", "service")])
+        self.assertEqual(links.service_event_id, events[0] | events[2])
+        self.assertEqual(len(links), 2)
+        # Done again (the sync is idempotent): still one link per event.
+        self.env["trace.lot.link"]._sync_service_events(events.ids)
+        self.assertEqual(
+            self.env["trace.lot.link"].search_count([("parent_lot_id", "=", board.id), ("link_type", "=", "service")]),
+            2,
+        )

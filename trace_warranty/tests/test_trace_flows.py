@@ -89,22 +89,31 @@ class TestTraceFlows(WarrantyCase):
         """Pick, pack, ship: only the last step leaves the warehouse."""
         self.warehouse.delivery_steps = "pick_pack_ship"
         self._receive(self.vendor_mill, [(self.flour, "FLOW-MS-1", 50)])
+        serial = self._build_device("FLOW-MS-SN", "FLOW-MS-SB")
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer_shop.id,
-                "order_line": [Command.create({"product_id": self.flour.id, "product_uom_qty": 20})],
+                "order_line": [
+                    Command.create({"product_id": self.flour.id, "product_uom_qty": 20}),
+                    Command.create({"product_id": self.device.id, "product_uom_qty": 1}),
+                ],
             }
         )
         order.action_confirm()
+        lines = [(self.flour, "FLOW-MS-1", 20), (self.device, "FLOW-MS-SN", 1)]
+        for step in (self.warehouse.pick_type_id, self.warehouse.pack_type_id, self.warehouse.out_type_id):
+            picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            self.assertEqual(picking.picking_type_id, step)
+            picking.action_assign()
+            self._validate(picking, lines)
+            if step != self.warehouse.out_type_id:
+                self.assertFalse(serial.customer_id, "still in the warehouse")
         steps = order.picking_ids
         self.assertEqual(len(steps), 3)
-        for step in (self.warehouse.pick_type_id, self.warehouse.pack_type_id, self.warehouse.out_type_id):
-            picking = steps.filtered(lambda p, step=step: p.picking_type_id == step)
-            picking.action_assign()
-            self._validate(picking, [(self.flour, "FLOW-MS-1", 20)])
         ship = steps.filtered(lambda p: p.picking_type_id == self.warehouse.out_type_id)
         lot = self._lot(self.flour, "FLOW-MS-1")
         self._assert_same_everywhere(lot, ship, self.customer_shop)
+        self._assert_same_everywhere(serial, ship, self.customer_shop, serial, self.customer_shop)
 
     def test_customer_return_and_redelivery(self):
         """Delivered, returned with Odoo's return wizard, delivered to another customer: both
@@ -144,6 +153,15 @@ class TestTraceFlows(WarrantyCase):
             [(self.flour, "FLOW-IC-1", 30)],
         )
         self._assert_same_everywhere(lot, delivery, sister.partner_id)
+        serial = self._build_device("FLOW-IC-SN", "FLOW-IC-SB")
+        serial_delivery = self._transfer(
+            self.warehouse.out_type_id,
+            sister.partner_id,
+            self.stock_location,
+            transit,
+            [(self.device, "FLOW-IC-SN", 1)],
+        )
+        self._assert_same_everywhere(serial, serial_delivery, sister.partner_id, serial, sister.partner_id)
         sister_warehouse = self.env["stock.warehouse"].search([("company_id", "=", sister.id)], limit=1)
         receipt = (
             self.env["stock.picking"]
@@ -245,7 +263,13 @@ class TestTraceFlows(WarrantyCase):
         delivery_1 = self._sell(self.customer_clinic, [(self.device, "FLOW-UB-1", 1)]).picking_ids
         self._return(self.customer_clinic, self.device, "FLOW-UB-1")
         unbuild = self.env["mrp.unbuild"].create(
-            {"product_id": self.device.id, "bom_id": self.bom_device.id, "product_qty": 1, "lot_id": first.id}
+            {
+                "product_id": self.device.id,
+                "bom_id": self.bom_device.id,
+                "product_qty": 1,
+                "lot_id": first.id,
+                "mo_id": self.env["mrp.production"].search([("lot_producing_id", "=", first.id)]).id,
+            }
         )
         unbuild.action_unbuild()
         board = self._lot(self.board, "FLOW-UB-SB-1")
