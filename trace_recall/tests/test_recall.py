@@ -112,6 +112,31 @@ class TestRecall(RecallCase):
         with self.assertRaisesRegex(UserError, "Recalled"):
             self._deliver(self.customer_shop, [(self.bread, "T-BR-1", 1)])
 
+    def test_containment_per_warehouse(self):
+        """Affected stock in two warehouses: one quarantine transfer each, of its own
+        warehouse's internal operation type."""
+        second = self.env["stock.warehouse"].create({"name": "Test Second Warehouse", "code": "TW2"})
+        self._transfer(
+            self.warehouse.int_type_id,
+            self.customer_shop,
+            self.stock_location,
+            second.lot_stock_id,
+            [(self.bread, "T-BR-1", 30)],
+        )
+        quarantine = self.env["stock.location"].create(
+            {"name": "Quarantine", "usage": "internal", "location_id": self.warehouse.view_location_id.id}
+        )
+        recall = self._start(selection_mode="lots", lot_ids=self.chain["T-BR-1"].ids)
+        self.assertEqual(recall.stock_ids.location_id, self.stock_location | second.lot_stock_id)
+        recall.with_user(self.recall_manager).quarantine_location_id = quarantine
+        recall.with_user(self.recall_manager).action_contain()
+        transfers = self.env["stock.picking"].search([("origin", "=", recall.name)])
+        self.assertEqual(len(transfers), 2)
+        for transfer in transfers:
+            self.assertEqual(transfer.picking_type_id, transfer.location_id.warehouse_id.int_type_id)
+            self.assertEqual(transfer.location_dest_id, quarantine)
+        self.assertEqual(transfers.picking_type_id, self.warehouse.int_type_id | second.int_type_id)
+
     def test_notice_mail_and_effectiveness(self):
         recall = self._start(selection_mode="lots", lot_ids=self.chain["T-DO-2"].ids)
         recall.with_user(self.recall_manager).action_notify()
@@ -178,3 +203,7 @@ class TestRecall(RecallCase):
         company_b = self.env["res.company"].create({"name": "Recall Company C"})
         other = self._user("rcl_other_co", "trace_recall.group_recall_manager", company=company_b)
         self.assertFalse(self.env["trace.recall"].with_user(other).search([("id", "=", recall.id)]))
+        # The lines the computation wrote in SQL keep the multi-company rules of their recall.
+        for model in ("trace.recall.delivery", "trace.recall.stock", "trace.recall.partner"):
+            self.assertTrue(self.env[model].search([("recall_id", "=", recall.id)]), model)
+            self.assertFalse(self.env[model].with_user(other).search([("recall_id", "=", recall.id)]), model)
