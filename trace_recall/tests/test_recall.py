@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -136,6 +137,49 @@ class TestRecall(RecallCase):
             self.assertEqual(transfer.picking_type_id, transfer.location_id.warehouse_id.int_type_id)
             self.assertEqual(transfer.location_dest_id, quarantine)
         self.assertEqual(transfers.picking_type_id, self.warehouse.int_type_id | second.int_type_id)
+
+    def test_containment_and_notice_hooks(self):
+        """An add-on gives each warehouse its own quarantine location and copies each notice
+        to the customer's quality contact, through the recall's hooks."""
+        second = self.env["stock.warehouse"].create({"name": "Test Second Warehouse", "code": "TW3"})
+        self._transfer(
+            self.warehouse.int_type_id,
+            self.customer_shop,
+            self.stock_location,
+            second.lot_stock_id,
+            [(self.bread, "T-BR-2", 30)],
+        )
+        quarantines = {
+            warehouse: self.env["stock.location"].create(
+                {"name": "Quarantine", "usage": "internal", "location_id": warehouse.view_location_id.id}
+            )
+            for warehouse in (self.warehouse, second)
+        }
+        contact = self.env["res.partner"].create(
+            {"name": "Grocer Quality", "parent_id": self.customer_shop.id, "email": "quality@grocer.example.com"}
+        )
+        Recall, Line = type(self.env["trace.recall"]), type(self.env["trace.recall.partner"])
+        notice_vals = Line._prepare_notice_vals
+        self.patch(Recall, "_get_quarantine_location", lambda recall, location: quarantines[location.warehouse_id])
+        self.patch(
+            Line,
+            "_prepare_notice_vals",
+            lambda line: dict(
+                notice_vals(line), recipient_ids=[Command.set((line.partner_id | line.partner_id.child_ids).ids)]
+            ),
+        )
+        recall = self._start(selection_mode="lots", lot_ids=self.chain["T-BR-2"].ids)
+        recall.with_user(self.recall_manager).quarantine_location_id = quarantines[self.warehouse]
+        recall.with_user(self.recall_manager).action_contain()
+        transfers = self.env["stock.picking"].search([("origin", "=", recall.name)])
+        self.assertEqual(
+            {(t.location_id, t.location_dest_id) for t in transfers},
+            {(self.stock_location, quarantines[self.warehouse]), (second.lot_stock_id, quarantines[second])},
+        )
+        recall.with_user(self.recall_manager).action_notify()
+        line = recall.partner_line_ids.filtered(lambda line: line.partner_id == self.customer_shop)
+        mail = self.env["mail.mail"].search([("model", "=", "trace.recall.partner"), ("res_id", "=", line.id)])
+        self.assertEqual(mail.recipient_ids, self.customer_shop | contact)
 
     def test_notice_mail_and_effectiveness(self):
         recall = self._start(selection_mode="lots", lot_ids=self.chain["T-DO-2"].ids)

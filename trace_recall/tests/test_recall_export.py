@@ -4,6 +4,7 @@ import json
 import openpyxl
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import RecallCase
 
@@ -123,3 +124,25 @@ class TestRecallExport(RecallCase):
         self.assertEqual((recall.compute_state, recall.delivery_count), ("pending", 0))
         self.env["trace.recall"]._cron_compute_pending()
         self.assertEqual((recall.compute_state, recall.progress, recall.delivery_count), ("done", 100, 2))
+
+    def test_export_column_hooks(self):
+        """An add-on adds a column to the Deliveries sheet and to the FSMA 204 sheet by
+        overriding their column hooks."""
+        xlsx = type(self.env["trace.recall.export.xlsx"])
+        fsma = type(self.env["trace.recall.export.fsma"])
+        xlsx_columns, fsma_columns = xlsx._get_delivery_columns, fsma._get_columns
+        self.patch(
+            xlsx,
+            "_get_delivery_columns",
+            lambda export: [*xlsx_columns(export), ("Customer ref", SQL("partner.ref"), 12)],
+        )
+        self.patch(fsma, "_get_columns", lambda export: [*fsma_columns(export), ("Line", lambda e: e["line_id"], 8)])
+        self.customer_clinic.ref = "CLINIC-7"
+        book = openpyxl.load_workbook(io.BytesIO(self._attachment(self.recall.action_export_xlsx()).raw))
+        deliveries = list(book["Deliveries"].iter_rows(values_only=True))
+        self.assertEqual(deliveries[0][-1], "Customer ref")
+        self.assertIn(("Test Clinic", "CLINIC-7"), {(row[0], row[-1]) for row in deliveries[1:]})
+        sheet = openpyxl.load_workbook(io.BytesIO(self._attachment(self.recall.action_export_fsma()).raw)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[0][-1], "Line")
+        self.assertTrue(all(isinstance(row[-1], int) for row in rows[1:]))
