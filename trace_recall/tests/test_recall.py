@@ -25,6 +25,24 @@ class TestRecall(RecallCase):
         action = wizard.action_start()
         return self.env["trace.recall"].browse(action["res_id"])
 
+    def _quarantine(self, warehouse):
+        """A new quarantine location in ``warehouse``."""
+        return self.env["stock.location"].create(
+            {"name": "Quarantine", "usage": "internal", "location_id": warehouse.view_location_id.id}
+        )
+
+    def _second_warehouse_holding(self, loaf_lot):
+        """A second warehouse, with 30 loaves of ``loaf_lot`` moved there from the first."""
+        second = self.env["stock.warehouse"].create({"name": "Test Second Warehouse", "code": "TW2"})
+        self._transfer(
+            self.warehouse.int_type_id,
+            self.customer_shop,
+            self.stock_location,
+            second.lot_stock_id,
+            [(self.bread, loaf_lot, 30)],
+        )
+        return second
+
     def test_multi_level_recall_lists_everything(self):
         chain = self.chain
         recall = self._start(selection_mode="lots", lot_ids=chain["T-FL-1"].ids)
@@ -93,9 +111,7 @@ class TestRecall(RecallCase):
         pending = self._deliver(self.customer_shop, [(self.bread, "T-BR-1", 20)], validate=False)
         pending.move_ids.move_line_ids.picked = False
         self.assertTrue(pending.move_ids.move_line_ids)
-        quarantine = self.env["stock.location"].create(
-            {"name": "Quarantine", "usage": "internal", "location_id": self.warehouse.view_location_id.id}
-        )
+        quarantine = self._quarantine(self.warehouse)
         recall = self._start(selection_mode="lots", lot_ids=self.chain["T-DO-1"].ids)
         self.assertIn(pending, recall.open_picking_ids)
         recall.with_user(self.recall_manager).quarantine_location_id = quarantine
@@ -116,17 +132,8 @@ class TestRecall(RecallCase):
     def test_containment_per_warehouse(self):
         """Affected stock in two warehouses: one quarantine transfer each, of its own
         warehouse's internal operation type."""
-        second = self.env["stock.warehouse"].create({"name": "Test Second Warehouse", "code": "TW2"})
-        self._transfer(
-            self.warehouse.int_type_id,
-            self.customer_shop,
-            self.stock_location,
-            second.lot_stock_id,
-            [(self.bread, "T-BR-1", 30)],
-        )
-        quarantine = self.env["stock.location"].create(
-            {"name": "Quarantine", "usage": "internal", "location_id": self.warehouse.view_location_id.id}
-        )
+        second = self._second_warehouse_holding("T-BR-1")
+        quarantine = self._quarantine(self.warehouse)
         recall = self._start(selection_mode="lots", lot_ids=self.chain["T-BR-1"].ids)
         self.assertEqual(recall.stock_ids.location_id, self.stock_location | second.lot_stock_id)
         recall.with_user(self.recall_manager).quarantine_location_id = quarantine
@@ -141,20 +148,8 @@ class TestRecall(RecallCase):
     def test_containment_and_notice_hooks(self):
         """An add-on gives each warehouse its own quarantine location and copies each notice
         to the customer's quality contact, through the recall's hooks."""
-        second = self.env["stock.warehouse"].create({"name": "Test Second Warehouse", "code": "TW3"})
-        self._transfer(
-            self.warehouse.int_type_id,
-            self.customer_shop,
-            self.stock_location,
-            second.lot_stock_id,
-            [(self.bread, "T-BR-2", 30)],
-        )
-        quarantines = {
-            warehouse: self.env["stock.location"].create(
-                {"name": "Quarantine", "usage": "internal", "location_id": warehouse.view_location_id.id}
-            )
-            for warehouse in (self.warehouse, second)
-        }
+        second = self._second_warehouse_holding("T-BR-2")
+        quarantines = {warehouse: self._quarantine(warehouse) for warehouse in (self.warehouse, second)}
         contact = self.env["res.partner"].create(
             {"name": "Grocer Quality", "parent_id": self.customer_shop.id, "email": "quality@grocer.example.com"}
         )
