@@ -1,11 +1,19 @@
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..external_api import check_records
 
-# The kinds of done move lines the engine classifies; each has one definition below.
+# The kinds of move lines the engine classifies; each has one definition below, stored on
+# every move line as ``trace_is_<kind>`` (``stock.move.line``).
 LINE_KINDS = ("delivery", "receipt", "customer_return", "production")
+# The stored partner of a move line of each kind (a production has none).
+PARTNER_COLUMNS = {
+    "delivery": "trace_customer_id",
+    "customer_return": "trace_customer_id",
+    "receipt": "trace_vendor_id",
+}
 
 
 class TraceEngine(models.AbstractModel):
@@ -22,9 +30,16 @@ class TraceEngine(models.AbstractModel):
       lines are a delivery, a receipt, a return from a customer, a production output
       (``stock.move.line`` domains, used in SQL and in Python: a transfer not done yet is
       judged by its move lines, or by its moves before it has any);
-    - :meth:`_get_partner_sql`: who the customer of a delivery (the vendor of a receipt) is,
-      from the line's move and transfer;
+    - :meth:`_get_partner_fields`: who the customer of a delivery (the vendor of a receipt)
+      is, from the line's move and transfer;
     - :meth:`_get_link_columns`: the genealogy edge followed in each direction.
+
+    What each move line is, and its customer and vendor, are stored on the line
+    (``trace_is_<kind>``, ``trace_customer_id``, ``trace_vendor_id`` of ``stock.move.line``),
+    computed from these hooks by the ORM whenever a field they read changes, so a trace
+    reads them with the line instead of judging it again. An add-on that overrides a hook
+    stores them again for the lines already there: ``env["trace.engine"]._store_line_kinds()``
+    in its ``post_init_hook`` and ``uninstall_hook`` (one statement).
 
     The answers are set-based SQL (one statement per step, each step an index lookup by
     key), filtered by the caller's access rights and record rules
@@ -80,15 +95,17 @@ class TraceEngine(models.AbstractModel):
         ]
 
     @api.model
-    def _get_partner_sql(self, kind, move, picking):
-        """SQL expression of the partner of a move line of ``kind``, over the line's move and
-        transfer (aliases ``move`` and ``picking``; ``picking`` is NULL for a line in no
-        transfer): the customer of a delivery is the move's destination address (a
-        dropship's customer, the vendor being the transfer's partner), else the transfer's
-        partner; the vendor of a receipt is the transfer's partner."""
+    def _get_partner_fields(self, kind):
+        """The fields of a move line of ``kind`` (paths of many2one fields) that give its partner,
+        the first one set wins: the customer of a delivery (or a return from a customer) is
+        the move's destination address (a dropship's customer, the vendor being the
+        transfer's partner), else the transfer's partner; the vendor of a receipt is the
+        transfer's partner. A production has none."""
         if kind == "receipt":
-            return SQL("%s", SQL.identifier(picking, "partner_id"))
-        return SQL("COALESCE(%s, %s)", SQL.identifier(move, "partner_id"), SQL.identifier(picking, "partner_id"))
+            return ("picking_id.partner_id",)
+        if kind == "production":
+            return ()
+        return ("move_id.partner_id", "picking_id.partner_id")
 
     @api.model
     def _get_link_columns(self, direction):
@@ -105,6 +122,118 @@ class TraceEngine(models.AbstractModel):
         return getattr(self, f"_get_{kind}_domain")()
 
     # ------------------------------------------------------------------
+    # what each move line is (stored)
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_line_kind_depends(self):
+        """The fields the hooks read (paths from a move line): the stored kinds and partners of
+        a line are computed again when one of them changes."""
+        paths = set()
+        for kind in LINE_KINDS:
+            paths.update(_domain_paths(self._get_line_domain(kind)))
+            paths.update(self._get_partner_fields(kind))
+        return sorted(paths)
+
+    @api.model
+    def _compute_line_kinds(self, lines):
+        """Set on ``lines`` (move lines, saved or not) what each one is and its customer and
+        vendor, from the hooks (applied in Python: :meth:`_filter_lines`)."""
+        of_kind = {kind: self._filter_lines(lines, kind) for kind in LINE_KINDS}
+        for line in lines:
+            values = {f"trace_is_{kind}": line in of_kind[kind] for kind in LINE_KINDS}
+            customer_kind = next((kind for kind in ("delivery", "customer_return") if values[f"trace_is_{kind}"]), None)
+            values["trace_customer_id"] = self._line_partner(line, customer_kind)
+            values["trace_vendor_id"] = self._line_partner(line, "receipt" if values["trace_is_receipt"] else None)
+            line.update(values)
+
+    @api.model
+    def _line_partner(self, line, kind):
+        """The partner of the move line ``line`` as a line of ``kind`` (none without a kind)."""
+        for path in self._get_partner_fields(kind) if kind else ():
+            partner = line.sudo().mapped(path)[:1]
+            if partner:
+                return partner.with_env(line.env)
+        return self.env["res.partner"]
+
+    @api.model
+    def _store_line_kinds(self, line_ids=None):
+        """Store what every move line is (or the lines ``line_ids``), and its customer and
+        vendor, in one statement from the same hooks as the ORM's computation (compiled to SQL
+        by Odoo's own domain parser): on install, and after an add-on changes a definition.
+        Returns the number of lines whose values changed."""
+        MoveLine = self.env["stock.move.line"].sudo().with_context(active_test=False)
+        self.env.flush_all()
+        query = MoveLine._search([])
+        is_kind = {}
+        for kind in LINE_KINDS:
+            condition = expression.expression(self._get_line_domain(kind), MoveLine, query=query).result
+            is_kind[kind] = SQL("COALESCE(%s, FALSE)", condition)
+
+        def partner(kind):
+            paths = [self._path_sql(query, path) for path in self._get_partner_fields(kind)]
+            return SQL("COALESCE(%s)", SQL(", ").join(paths)) if paths else SQL("NULL::int")
+
+        line = SQL.identifier(query.table, "id")
+        select = SQL(
+            "SELECT %s AS id, %s, CASE WHEN %s THEN %s WHEN %s THEN %s END AS customer_id,"
+            " CASE WHEN %s THEN %s END AS vendor_id FROM %s WHERE %s",
+            line,
+            SQL(", ").join(SQL("%s AS %s", is_kind[kind], SQL.identifier(kind)) for kind in LINE_KINDS),
+            is_kind["delivery"],
+            partner("delivery"),
+            is_kind["customer_return"],
+            partner("customer_return"),
+            is_kind["receipt"],
+            partner("receipt"),
+            query.from_clause,
+            SQL("TRUE") if line_ids is None else SQL("%s = ANY(%s)", line, list(line_ids)),
+        )
+        columns = [*(f"trace_is_{kind}" for kind in LINE_KINDS), "trace_customer_id", "trace_vendor_id"]
+        values = [SQL.identifier("kind", name) for name in (*LINE_KINDS, "customer_id", "vendor_id")]
+        stored = SQL(", ").join(SQL.identifier("line", column) for column in columns)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE stock_move_line line SET (%s) = (%s) FROM (%s) kind
+                    WHERE line.id = kind.id AND (%s) IS DISTINCT FROM (%s)""",
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(values),
+                select,
+                stored,
+                SQL(", ").join(values),
+            )
+        )
+        MoveLine.invalidate_model(columns)
+        return self.env.cr.rowcount
+
+    @api.model
+    def _path_sql(self, query, path):
+        """SQL of the field ``path`` (many2one fields, then a field) of the move lines of
+        ``query``, each many2one joined once."""
+        model = self.env["stock.move.line"]
+        alias = query.table
+        *links, name = path.split(".")
+        for link in links:
+            field = model._fields[link]
+            if field.type != "many2one":
+                raise UserError(
+                    self.env._(
+                        "%(path)s: only many2one fields lead to a partner (%(field)s is not one).",
+                        path=path,
+                        field=link,
+                    )
+                )
+            target = query.make_alias(alias, link)
+            if target not in query._joins:
+                query.add_join(
+                    "LEFT JOIN",
+                    target,
+                    self.env[field.comodel_name]._table,
+                    SQL("%s = %s", SQL.identifier(target, "id"), SQL.identifier(alias, link)),
+                )
+            alias, model = target, self.env[field.comodel_name]
+        return model._field_to_sql(alias, name, query)
+
+    # ------------------------------------------------------------------
     # move lines
     # ------------------------------------------------------------------
     @api.model
@@ -115,53 +244,42 @@ class TraceEngine(models.AbstractModel):
         may use its move ``trace_move`` and its transfer ``stock_move_line__picking_id``).
 
         With ``flag``, every done line matching ``where`` instead: ``move_id, picking_id,
-        is_kind`` (the trace reads each line once, for its orders and its
-        documents, and the partners of its documents afterwards: :meth:`_trace_query`).
+        is_kind, partner_id`` (the trace reads each line once, for its orders, its documents
+        and their partners: :meth:`_trace_query`).
 
-        Record rules are not applied: the callers filter what they return
-        (:meth:`_readable_query`)."""
-        MoveLine = self.env["stock.move.line"].sudo().with_context(active_test=False)
-        query = MoveLine._search(self._get_line_domain(kind))
-        condition = SQL("COALESCE(%s, FALSE)", query.where_clause or SQL("TRUE"))
-        line = query.table
+        Kinds and partners are the ones stored on the lines; record rules are not applied:
+        the callers filter what they return (:meth:`_readable_query`)."""
+        self._get_line_domain(kind)  # checks the kind
+        line = "stock_move_line"
+        is_kind = SQL.identifier(line, f"trace_is_{kind}")
+        partner = SQL.identifier(line, PARTNER_COLUMNS[kind]) if kind in PARTNER_COLUMNS else SQL("NULL::int")
         done = SQL("%s = 'done'", SQL.identifier(line, "state"))
         if flag:
             return SQL(
-                "SELECT %s, %s, %s AS is_kind FROM %s WHERE %s AND %s",
+                "SELECT %s, %s, %s AS is_kind, %s AS partner_id FROM %s WHERE %s AND %s",
                 SQL.identifier(line, "move_id"),
                 SQL.identifier(line, "picking_id"),
-                condition,
-                query.from_clause,
+                is_kind,
+                partner,
+                SQL.identifier(line),
                 done,
                 where,
             )
-        picking = self._join_picking(query)
+        query = self.env["stock.move.line"].sudo()._search([])
+        self._path_sql(query, "picking_id.id")  # the transfer, for the columns
         query.add_join("JOIN", "trace_move", "stock_move", SQL("trace_move.id = %s", SQL.identifier(line, "move_id")))
+        query.add_where(is_kind)
         query.add_where(done)
         query.add_where(where)
         return query.select(
             SQL("%s AS line_id", SQL.identifier(line, "id")),
             *(SQL.identifier(line, name) for name in ("lot_id", "move_id", "picking_id")),
-            SQL("%s AS partner_id", self._get_partner_sql(kind, "trace_move", picking)),
+            SQL("%s AS partner_id", partner),
             SQL.identifier(line, "product_id"),
             SQL("%s AS quantity", SQL.identifier(line, "quantity_product_uom")),
             *(SQL.identifier(line, name) for name in ("date", "company_id", "location_id", "location_dest_id")),
             *columns,
         )
-
-    @api.model
-    def _join_picking(self, query):
-        """The alias of the transfer of the move lines of ``query``, joined once: the domain's
-        own join when it has one (``picking_id`` is ``auto_join``)."""
-        picking = query.make_alias(query.table, "picking_id")
-        if picking not in query._joins:
-            query.add_join(
-                "LEFT JOIN",
-                picking,
-                "stock_picking",
-                SQL("%s = %s", SQL.identifier(picking, "id"), SQL.identifier(query.table, "picking_id")),
-            )
-        return picking
 
     @api.model
     def _lot_lines_query(self, kind, lot_ids, columns=(), flag=False):
@@ -291,12 +409,11 @@ class TraceEngine(models.AbstractModel):
         start = SQL("%s::int[]", lot_ids)
         forward = direction == "forward"
         kind = "delivery" if forward else "receipt"
-        # Every done line of the lots reached (one read through the lot index) and whether it
-        # is a delivery (forward) or a receipt (backward); then their moves, once, for their
-        # orders and for the partners of the documents.
+        # Every done line of the lots reached (one read through the lot index), whether it is a
+        # delivery (forward) or a receipt (backward) and its partner (stored on the line); then
+        # their moves, once, for their orders.
         lines = self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot"), flag=True)
         production_column = SQL("trace_move.raw_material_production_id" if forward else "trace_move.production_id")
-        partner = self._get_partner_sql(kind, "trace_move", "trace_picking")
         readable = self._readable_query
         return SQL(
             """
@@ -336,11 +453,9 @@ class TraceEngine(models.AbstractModel):
             partners=readable(
                 "res.partner",
                 SQL(
-                    """SELECT %s FROM trace_line
-                        JOIN trace_move ON trace_move.id = trace_line.move_id
+                    """SELECT trace_line.partner_id FROM trace_line
                         LEFT JOIN trace_picking ON trace_picking.id = trace_line.picking_id
-                       WHERE trace_line.is_kind AND (trace_line.picking_id IS NULL OR trace_picking.id IS NOT NULL)""",
-                    partner,
+                       WHERE trace_line.is_kind AND (trace_line.picking_id IS NULL OR trace_picking.id IS NOT NULL)"""
                 ),
             ),
         )
@@ -412,3 +527,13 @@ class TraceEngine(models.AbstractModel):
             raise UserError(
                 self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing._ids)))
             )
+
+
+def _domain_paths(domain, prefix=""):
+    """The field paths the leaves of ``domain`` read (through ``any`` / ``not any`` too)."""
+    for leaf in domain:
+        if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str):
+            path = prefix + leaf[0]
+            yield path
+            if leaf[1] in ("any", "not any") and isinstance(leaf[2], (list, tuple)):
+                yield from _domain_paths(leaf[2], path + ".")

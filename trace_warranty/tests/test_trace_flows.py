@@ -311,6 +311,7 @@ class TestDeliveryHook(WarrantyCase):
     def test_overriding_the_delivery_hook(self):
         serial, picking = self._ship_on_consignment()
         consignment = picking.location_dest_id
+        self.assertFalse(picking.move_line_ids.trace_is_delivery)
         engine_class = type(self.env["trace.engine"])
         original = engine_class._get_delivery_domain
 
@@ -318,6 +319,9 @@ class TestDeliveryHook(WarrantyCase):
             return ["|", ("location_dest_id", "=", consignment.id), *original(engine)]
 
         self.patch(engine_class, "_get_delivery_domain", consignment_is_delivered)
+        # What an add-on overriding a hook does on install: the lines already there follow.
+        self.assertTrue(self.env["trace.engine"]._store_line_kinds())
+        self.assertTrue(picking.move_line_ids.trace_is_delivery)
         picking.button_validate()
         self.assertTrue(picking._trace_is_delivery())
         self._assert_same_everywhere(serial, picking, self.customer_lab, serial, self.customer_lab)
