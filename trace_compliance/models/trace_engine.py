@@ -411,18 +411,15 @@ class TraceEngine(models.AbstractModel):
         kind = "delivery" if forward else "receipt"
         # Every done line of the lots reached (one read through the lot index), whether it is a
         # delivery (forward) or a receipt (backward) and its partner (stored on the line); then
-        # their moves, once, for their orders.
+        # their moves, by id, for their orders.
         lines = self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot"), flag=True)
-        production_column = SQL("trace_move.raw_material_production_id" if forward else "trace_move.production_id")
+        production_column = SQL.identifier("raw_material_production_id" if forward else "production_id")
         readable = self._readable_query
         return SQL(
             """
             WITH RECURSIVE %(reached)s,
             trace_lot AS MATERIALIZED (%(lots)s),
             trace_line AS MATERIALIZED (%(lines)s),
-            trace_move AS MATERIALIZED (
-                SELECT * FROM stock_move WHERE id = ANY(ARRAY(SELECT move_id FROM trace_line))
-            ),
             trace_production AS MATERIALIZED (%(productions)s),
             trace_picking AS MATERIALIZED (%(pickings)s)
             SELECT 'lot', id FROM trace_lot WHERE id <> ALL(%(start)s)
@@ -446,7 +443,11 @@ class TraceEngine(models.AbstractModel):
             lots=readable("stock.lot", SQL("SELECT lot_id FROM trace_reached")),
             productions=readable(
                 "mrp.production",
-                SQL("SELECT %s FROM trace_move WHERE %s IS NOT NULL", production_column, production_column),
+                SQL(
+                    "SELECT %(column)s FROM stock_move"
+                    " WHERE id = ANY(ARRAY(SELECT move_id FROM trace_line)) AND %(column)s IS NOT NULL",
+                    column=production_column,
+                ),
             ),
             pickings=readable("stock.picking", SQL("SELECT picking_id FROM trace_line WHERE is_kind"), "*"),
             # The partners of the documents the caller may read (and of lines in no transfer).
