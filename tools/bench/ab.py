@@ -1,0 +1,113 @@
+"""Compare the traces of two (or more) checkouts of this repository on one generated
+database, interleaved, where a machine is too noisy for two separate benchmark runs.
+
+Each round runs every checkout in turn, each in a fresh process with that checkout's
+add-ons: ``trace_forward`` and ``trace_backward`` of the benchmark's sample lots
+(``run.select_sample``), as the admin user, the ORM cache emptied before each call,
+``--repeat`` calls each. Reports, per lot and direction, the fastest and the median call
+of every checkout over all rounds: the fastest is what the code costs, the median what
+the machine let it have. Nothing is written to the database.
+
+Usage::
+
+    git worktree add /tmp/before <commit>
+    python3 tools/bench/ab.py --db trace_bench_1000000 /tmp/before . --json ab.json
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def worker(dbname, repeat):
+    """Run in a checkout's process: the call times (ms) of each sample lot and direction."""
+    import generate  # noqa: PLC0415  (the checkout's own, first on sys.path)
+    import run  # noqa: PLC0415
+
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    registry = generate.load_registry(dbname)
+    times = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        _day, sample = run.select_sample(cr)
+        for _kind, lot_id, name in sample:
+            lot = env["stock.lot"].browse(lot_id)
+            for direction in ("forward", "backward"):
+                runs = []
+                for _call in range(repeat):
+                    env.invalidate_all()
+                    started = time.perf_counter()
+                    getattr(lot, f"trace_{direction}")()
+                    runs.append((time.perf_counter() - started) * 1000)
+                times[f"{name} {direction}"] = runs
+        cr.rollback()
+    print(json.dumps(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkouts", nargs="*", help="checkouts of this repository to compare")
+    parser.add_argument("--db", default="trace_bench_1000000")
+    parser.add_argument("--repeat", type=int, default=15, help="calls of each trace per round (default 15)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every checkout (default 3)")
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        sys.path[:0] = [str(Path(args.worker) / "tools" / "bench"), str(Path(args.worker) / "tools")]
+        return worker(args.db, args.repeat)
+    checkouts = [str(Path(checkout).resolve()) for checkout in args.checkouts]
+    if len(checkouts) < 2:
+        parser.error("give two checkouts or more")
+    calls = {checkout: {} for checkout in checkouts}
+    for round_ in range(args.rounds):
+        for checkout in checkouts:
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "ab.py"),
+                    "--db",
+                    args.db,
+                    "--repeat",
+                    str(args.repeat),
+                    "--worker",
+                    checkout,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            for key, runs in json.loads(output.strip().splitlines()[-1]).items():
+                calls[checkout].setdefault(key, []).extend(runs)
+            print(f"round {round_ + 1}: {checkout} done", file=sys.stderr)
+    figures = {
+        checkout: {
+            key: {"min_ms": round(min(runs), 2), "median_ms": round(statistics.median(runs), 2)}
+            for key, runs in by_key.items()
+        }
+        for checkout, by_key in calls.items()
+    }
+    print(
+        f"{'lot and direction':30}"
+        + "".join(f"{Path(c).name[:22]:>24}" for c in checkouts)
+        + "   (fastest / median, ms)"
+    )
+    for key in figures[checkouts[0]]:
+        cells = "".join(f"{figures[c][key]['min_ms']:>11.1f} /{figures[c][key]['median_ms']:>9.1f} " for c in checkouts)
+        print(f"{key:30}{cells}")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"db": args.db, "repeat": args.repeat, "rounds": args.rounds, "figures": figures}, indent=1)
+        )
+
+
+if __name__ == "__main__":
+    main()
