@@ -24,6 +24,7 @@
         "views/trace_recall_views.xml",
         "views/trace_recall_class_views.xml",
         "views/stock_lot_views.xml",
+        "views/trace_fsma_request_views.xml",
         "views/trace_recall_menus.xml",
     ],
     "assets": {

@@ -7,6 +7,7 @@ from . import trace_recall_export
 from . import trace_recall_export_xlsx
 from . import trace_recall_export_fsma
 from . import trace_recall_export_epcis
+from . import trace_fsma_request
 from . import stock_lot
 from . import mrp_production
 from . import stock_picking

@@ -2,3 +2,4 @@ from . import test_sale_flow
 from . import test_recall
 from . import test_recall_export
 from . import test_recall_tour
+from . import test_standards_export

@@ -68,15 +68,22 @@ class TestRecallExport(RecallCase):
         attachment = self._attachment(self.recall.action_export_fsma())
         rows = list(openpyxl.load_workbook(io.BytesIO(attachment.raw)).active.iter_rows(values_only=True))
         self.assertEqual(rows[0][:3], ("Critical Tracking Event", "Traceability Lot Code", "Product Description"))
-        events = {(row[0], row[1]) for row in rows[1:]}
+        rows = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+        events = {(row["Critical Tracking Event"], row["Traceability Lot Code"]) for row in rows}
         self.assertIn(("Receiving", "T-FL-1"), events)
         self.assertIn(("Transformation", "T-DO-1"), events)
         self.assertIn(("Transformation", "T-BR-2"), events)
         self.assertIn(("Shipping", "T-BR-2"), events)
-        receiving = next(row for row in rows[1:] if row[0] == "Receiving")
-        self.assertEqual((receiving[3], receiving[6], receiving[11]), (300, "Test Mill", "Test Mill"))
-        shipping = [row for row in rows[1:] if row[0] == "Shipping"]
-        self.assertEqual({row[7] for row in shipping}, {"Test Grocer", "Test Clinic"})
+        receiving = next(row for row in rows if row["Critical Tracking Event"] == "Receiving")
+        self.assertEqual(receiving["Quantity"], 300)
+        self.assertTrue(receiving["Immediate Previous Source (Ship-From)"].startswith("Test Mill"))
+        self.assertTrue(receiving["Traceability Lot Code Source"].startswith("Test Mill"))
+        shipped_to = {
+            row["Immediate Subsequent Recipient (Ship-To)"].split(";")[0]
+            for row in rows
+            if row["Critical Tracking Event"] == "Shipping"
+        }
+        self.assertEqual(shipped_to, {"Test Grocer", "Test Clinic"})
 
     def test_epcis_document(self):
         attachment = self._attachment(self.recall.action_export_epcis())

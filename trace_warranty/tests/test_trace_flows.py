@@ -34,7 +34,7 @@ class TestTraceFlows(WarrantyCase):
         self.assertEqual(recall.affected_partner_ids, customers, "recall: customers")
         self.assertEqual(recall.partner_line_ids.partner_id, customers, "recall: customer lines")
 
-        events = list(self.env["trace.recall.export"]._tracking_events(recall))
+        events = list(self.env["trace.recall.export"]._recall_events(recall))
         shipped = {event["reference"] for event in events if event["event"] == "shipping"}
         self.assertEqual(shipped, set(deliveries.mapped("name")), "exports: shipping events")
         shipped_to = {event["partner_id"] for event in events if event["event"] == "shipping"}
