@@ -8,7 +8,9 @@
     "author": "Trace Suite",
     "maintainers": ["trace-suite"],
     "license": "LGPL-3",
-    "depends": ["stock", "mrp", "mail", "product_expiry"],
+    "depends": ["stock", "mrp", "mail", "product_expiry", "barcodes_gs1_nomenclature"],
+    # treepoem draws the GS1 DataMatrix of UDI labels with BWIPP (needs Ghostscript, gs).
+    "external_dependencies": {"python": ["treepoem"], "bin": ["gs"]},
     "data": [
         "security/trace_compliance_groups.xml",
         "security/ir.model.access.csv",
@@ -20,6 +22,8 @@
         "data/trace_certificate_data.xml",
         "report/trace_certificate_reports.xml",
         "report/trace_certificate_templates.xml",
+        "report/trace_udi_label_reports.xml",
+        "report/trace_udi_label_templates.xml",
         # The mail template attaches the report: loaded after it.
         "data/trace_certificate_mail_template.xml",
         "wizard/trace_lot_status_change_views.xml",
@@ -33,6 +37,10 @@
         "views/stock_picking_type_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_move_line_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_company_views.xml",
+        "views/stock_warehouse_views.xml",
+        "views/stock_location_views.xml",
         "views/product_template_views.xml",
         "views/trace_batch_record_views.xml",
         "views/trace_audit_log_views.xml",

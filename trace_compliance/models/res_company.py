@@ -15,6 +15,12 @@ class ResCompany(models.Model):
         help="Validating a certificate without a failed result releases its lots that were put in quarantine "
         "for lack of certificates, once none required at receipt is missing.",
     )
+    trace_gln = fields.Char(
+        "GLN",
+        related="partner_id.trace_gln",
+        readonly=False,
+        help="GS1 Global Location Number (13 digits) of the company, kept on its partner.",
+    )
     trace_certificate_expiry_days = fields.Integer(
         "Certificate Expiry Warning (days)",
         default=30,

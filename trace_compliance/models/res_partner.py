@@ -6,7 +6,7 @@ class ResPartner(models.Model):
     customer, a serial's owner) is neither deleted nor archived."""
 
     _name = "res.partner"
-    _inherit = ["res.partner", "trace.reference.mixin"]
+    _inherit = ["res.partner", "trace.reference.mixin", "trace.gln.mixin"]
 
     def _trace_references(self):
         references = super()._trace_references()

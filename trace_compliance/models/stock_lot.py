@@ -1,5 +1,9 @@
+import base64
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from .. import gs1
 
 QUALITY_STATUSES = [
     ("released", "Released"),
@@ -162,6 +166,10 @@ class StockLot(models.Model):
             "context": self._trace_certificate_defaults(),
         }
 
+    def action_print_udi_label(self):
+        """Print the UDI label (GS1 DataMatrix and its text) of these lots and serials."""
+        return self._trace_udi_label_action(self)
+
     def _trace_certificate_defaults(self):
         """The context of a new certificate for these lots."""
         context = {"default_lot_ids": self.ids}
@@ -177,6 +185,71 @@ class StockLot(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", list(lot_ids))],
         }
+
+    # ------------------------------------------------------------------
+    # GS1 identifiers and UDI labels
+    # ------------------------------------------------------------------
+    def _trace_gs1_ai(self):
+        """The AI that carries this lot's name: (21) for a serial, (10) for a lot."""
+        self.ensure_one()
+        return gs1.AI_SERIAL if self.product_id.tracking == "serial" else gs1.AI_LOT
+
+    def _trace_gs1_expiry(self):
+        """The expiry date printed on the lot (AI 17): its expiration date, in the user's
+        time zone, or False."""
+        self.ensure_one()
+        expiry = self.expiration_date
+        return expiry and fields.Datetime.context_timestamp(self, expiry).date()
+
+    def _trace_gs1_problem(self):
+        """Why no GS1 code can be printed for this lot (its product's barcode is not a
+        GTIN, its name cannot be carried by AI 10/21), or False."""
+        self.ensure_one()
+        return gs1.gtin_problem(self.product_id.barcode, self.env._) or gs1.lot_problem(
+            self.name, self._trace_gs1_ai(), self.env._
+        )
+
+    def _trace_udi_label(self):
+        """What a UDI label shows for this lot: GTIN, expiry, AI and number, the element
+        string (human-readable and as the DataMatrix carries it), the Digital Link, the
+        DataMatrix as a base64 PNG; or only ``problem`` when none can be made."""
+        self.ensure_one()
+        label = {"lot": self, "ai": self._trace_gs1_ai(), "expiry": self._trace_gs1_expiry()}
+        problem = self._trace_gs1_problem()
+        if problem:
+            return dict(label, problem=problem)
+        gtin = gs1.gtin14(self.product_id.barcode)
+        identifiers = {
+            "lot" if label["ai"] == gs1.AI_LOT else "serial": self.name,
+            "expiry": label["expiry"],
+        }
+        content = gs1.barcode_string(gtin, **identifiers)
+        return dict(
+            label,
+            problem=False,
+            gtin=gtin,
+            element_string=gs1.element_string(gtin, **identifiers),
+            barcode_string=content,
+            digital_link=gs1.digital_link(gtin, **identifiers),
+            datamatrix=base64.b64encode(gs1.datamatrix_png(content)).decode(),
+        )
+
+    @api.model
+    def _trace_udi_label_action(self, records):
+        """The report action printing the UDI labels of ``records`` (lots, transfers or
+        batch records): a ``UserError`` listing the lots for which no code can be made."""
+        lots = records if records._name == "stock.lot" else records._trace_udi_lots()
+        if not lots:
+            raise UserError(self.env._("There is no lot or serial number to print a UDI label for."))
+        problems = [f"{lot.display_name}: {problem}" for lot in lots if (problem := lot._trace_gs1_problem())]
+        if problems:
+            raise UserError(self.env._("No UDI label can be printed for:\n%(problems)s", problems="\n".join(problems)))
+        report = {
+            "stock.lot": "trace_compliance.action_report_udi_label",
+            "stock.picking": "trace_compliance.action_report_udi_label_picking",
+            "trace.batch.record": "trace_compliance.action_report_udi_label_batch_record",
+        }[records._name]
+        return self.env.ref(report).report_action(records)
 
     # ------------------------------------------------------------------
     # quality status

@@ -265,6 +265,10 @@ class StockPicking(models.Model):
             action["context"].pop("default_partner_id")
         return action
 
+    def action_print_udi_labels(self):
+        """Print a UDI label for each line of this transfer with a lot or serial number."""
+        return self.env["stock.lot"]._trace_udi_label_action(self)
+
     def action_trace_send_coa(self):
         """Open the mail composer with the Certificate of Analysis of this delivery attached."""
         self.ensure_one()
@@ -285,3 +289,10 @@ class StockPicking(models.Model):
                 "force_email": True,
             },
         }
+
+    def _trace_udi_lines(self):
+        """The move lines a UDI label is printed for: one label per line with a lot or serial."""
+        return self.move_line_ids.filtered("lot_id")
+
+    def _trace_udi_lots(self):
+        return self._trace_udi_lines().lot_id

@@ -1,8 +1,7 @@
-from urllib.parse import quote
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import gs1
 from ..external_api import public
 from .trace_signature import SIGNATURE_MEANINGS
 
@@ -89,6 +88,12 @@ class TraceBatchRecord(models.Model):
     expiry_date = fields.Datetime(readonly=True)
     gs1_digital_link = fields.Char("GS1 Digital Link", compute="_compute_gs1")
     gs1_element_string = fields.Char("GS1 Element String", compute="_compute_gs1")
+    gs1_problem = fields.Char(
+        "Why No GS1 Code",
+        compute="_compute_gs1",
+        help="Why no GS1 element string or Digital Link can be made: the product's barcode is not a valid GTIN, "
+        "or the lot or serial number cannot be carried by GS1 AI (10) or (21).",
+    )
     control_numbers = fields.Text(compute="_compute_control_numbers")
     audit_reason = fields.Char(
         "Reason for Change", store=False, help="Required to change an approved record; kept in the audit trail."
@@ -99,19 +104,14 @@ class TraceBatchRecord(models.Model):
         for record in self:
             record.signatures_valid = all(signature.is_valid() for signature in record.signature_ids)
 
-    @api.depends("gtin", "lot_ids", "expiry_date", "record_type")
+    @api.depends("gtin", "product_id.barcode", "lot_ids", "expiry_date", "record_type")
     def _compute_gs1(self):
         for record in self:
+            values = dict.fromkeys(("gs1_digital_link", "gs1_element_string", "gs1_problem"), False)
             lot = record.lot_ids[:1]
-            if not record.gtin or not lot:
-                record.gs1_digital_link = record.gs1_element_string = False
-                continue
-            ai = "21" if record.record_type == "dhr" else "10"
-            expiry = record.expiry_date and record.expiry_date.strftime("%y%m%d")
-            record.gs1_digital_link = f"https://id.gs1.org/01/{record.gtin}/{ai}/{quote(lot.name, safe='')}" + (
-                f"?17={expiry}" if expiry else ""
-            )
-            record.gs1_element_string = f"(01){record.gtin}" + (f"(17){expiry}" if expiry else "") + f"({ai}){lot.name}"
+            if lot:
+                values.update(record._gs1_values(lot))
+            record.update(values)
 
     @api.depends("component_ids.lot_id")
     def _compute_control_numbers(self):
@@ -224,6 +224,10 @@ class TraceBatchRecord(models.Model):
             "res_id": amendment.id,
             "view_mode": "form",
         }
+
+    def action_print_udi_labels(self):
+        """Print the UDI label of each lot or serial this record produced."""
+        return self.env["stock.lot"]._trace_udi_label_action(self)
 
     def action_verify_signatures(self):
         self.ensure_one()
@@ -417,7 +421,26 @@ class TraceBatchRecord(models.Model):
 
     @api.model
     def _gtin(self, barcode):
-        """A GTIN-8/12/13/14 barcode as the 14 digits GS1 identifiers use, else False."""
-        if barcode and barcode.isdigit() and len(barcode) in (8, 12, 13, 14):
-            return barcode.zfill(14)
-        return False
+        """A GTIN-8/12/13/14 barcode (check digit verified) as the 14 digits GS1
+        identifiers use, else False."""
+        return gs1.gtin14(barcode)
+
+    def _trace_udi_lots(self):
+        return self.lot_ids
+
+    def _gs1_values(self, lot):
+        """The GS1 element string and Digital Link of ``lot`` as made by this record, or
+        the reason (``gs1_problem``) why none can be made."""
+        self.ensure_one()
+        ai = gs1.AI_SERIAL if self.record_type == "dhr" else gs1.AI_LOT
+        problem = (not self.gtin and gs1.gtin_problem(self.product_id.barcode, self.env._)) or gs1.lot_problem(
+            lot.name, ai, self.env._
+        )
+        if problem:
+            return {"gs1_problem": problem}
+        expiry = self.expiry_date and fields.Datetime.context_timestamp(self, self.expiry_date).date()
+        identifiers = {"lot" if ai == gs1.AI_LOT else "serial": lot.name, "expiry": expiry}
+        return {
+            "gs1_element_string": gs1.element_string(self.gtin, **identifiers),
+            "gs1_digital_link": gs1.digital_link(self.gtin, **identifiers),
+        }

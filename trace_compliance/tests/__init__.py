@@ -5,6 +5,7 @@ from . import test_trace_api
 from . import test_line_kinds
 from . import test_quality_status
 from . import test_batch_record
+from . import test_gs1
 from . import test_audit_trail
 from . import test_report_pdf
 from . import test_certificate
