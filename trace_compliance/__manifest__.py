@@ -47,6 +47,7 @@
         "views/trace_audit_rule_views.xml",
         "views/mrp_bom_views.xml",
         "views/product_category_views.xml",
+        "views/uom_uom_views.xml",
         "views/trace_certificate_views.xml",
         "views/trace_certificate_type_views.xml",
         "views/trace_certificate_requirement_views.xml",

@@ -41,3 +41,4 @@ from . import trace_batch_record_operation
 from . import trace_batch_record_check
 from . import trace_batch_record_deviation
 from . import stock_picking_type
+from . import uom_uom
