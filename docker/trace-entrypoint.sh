@@ -47,8 +47,9 @@ test)
     # A fresh database each time, demo data as `make test`. The official image has no
     # Chromium: Odoo skips the browser tours there (`make test` runs them).
     # What the tests import beside Odoo (requirements.txt, "Tests"), for the odoo user.
-    python3 -c "import openpyxl, freezegun, hypothesis" 2>/dev/null ||
-        python3 -m pip install --quiet --user --break-system-packages openpyxl freezegun hypothesis
+    python3 -c "import openpyxl, freezegun, hypothesis, jsonschema, biip, zxingcpp" 2>/dev/null ||
+        python3 -m pip install --quiet --user --break-system-packages openpyxl freezegun hypothesis \
+            "jsonschema[format-nongpl]" biip zxing-cpp
     python3 - "${DB}_test" <<PY
 import sys, psycopg2
 conn = psycopg2.connect(host='${HOST:-db}', port=${PORT:-5432}, user='${USER:-odoo}', password='${PASSWORD:-odoo}', dbname='postgres')

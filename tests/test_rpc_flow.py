@@ -8,8 +8,13 @@ them, recall, certify and sign, over XML-RPC, JSON-RPC and the web client's HTTP
 import base64
 import hashlib
 import io
+import json
+import xmlrpc.client
+from pathlib import Path
 
+import jsonschema
 import openpyxl
+import pytest
 from odoo_rpc import WebSession
 from rpc_scenario import password
 
@@ -248,3 +253,31 @@ def test_batch_record_signed(scenario):
         ["new_value"],
     )
     assert len(entries) == 3
+
+
+def test_fsma_request_over_xmlrpc(scenario, odoo_server):
+    """An FSMA 204 records request by a recall user over XML-RPC: the files downloaded over
+    HTTP, the EPCIS document valid against GS1's own schema, the sheet with every event."""
+    rpc = scenario.client("tracer")
+    request = rpc("trace.fsma.request", "create", {"reference": "FDA 24h request", "lot_codes": "FL-261101"})
+    assert rpc("trace.fsma.request", "action_generate", [request]) is True
+    answer = rpc("trace.fsma.request", "read", [request], ["state", "event_count", "lot_ids", "fsma_attachment_id"])[0]
+    assert answer["state"] == "done" and answer["event_count"] > 0
+    assert names(rpc, "stock.lot", answer["lot_ids"]) == ["FL-261101"]
+    web = WebSession(odoo_server.url, odoo_server.db, "admin", "admin")
+    status, _headers, body = web.get(rpc("trace.fsma.request", "action_download_epcis", [request])["url"])
+    assert status == 200, body[:300]
+    schema_file = Path(__file__).parent.parent / "trace_recall" / "tests" / "data" / "EPCIS-JSON-Schema.json"
+    validator = jsonschema.Draft7Validator(
+        json.loads(schema_file.read_text()), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    assert [error.message for error in validator.iter_errors(json.loads(body))] == []
+    status, _headers, body = web.get(rpc("trace.fsma.request", "action_download_fsma", [request])["url"])
+    rows = list(openpyxl.load_workbook(io.BytesIO(body), read_only=True)["FSMA 204 KDEs"].iter_rows(values_only=True))
+    assert len(rows) - 1 == answer["event_count"]
+    assert {(row[0], row[1]) for row in rows[1:]} == {("Receiving", "FL-261101")}
+    # Bad input gets a clear fault, and nothing is made.
+    bad = rpc("trace.fsma.request", "create", {"lot_codes": "NO-SUCH-LOT"})
+    with pytest.raises(xmlrpc.client.Fault, match="NO-SUCH-LOT"):
+        rpc("trace.fsma.request", "action_generate", [bad])
+    assert rpc("trace.fsma.request", "read", [bad], ["state"])[0]["state"] == "draft"
