@@ -28,7 +28,6 @@ from . import stock_lot
 from . import stock_move
 from . import trace_gs1_scan_mixin
 from . import stock_move_line
-from . import stock_move_line_gs1
 from . import stock_picking
 from . import mrp_production
 from . import mrp_unbuild

@@ -13,7 +13,9 @@ KIND_HELP = {
 
 
 class StockMoveLine(models.Model):
-    _inherit = "stock.move.line"
+    _name = "stock.move.line"
+    # Receipt lines read a supplier's GS1 barcode (trace_gs1_scan, trace_apply_gs1_scan).
+    _inherit = ["stock.move.line", "trace.gs1.scan.mixin"]
 
     vendor_lot_number = fields.Char(
         help="The vendor's lot number, as printed on the goods received; stored on the lot when the receipt is done."
