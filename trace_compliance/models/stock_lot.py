@@ -379,5 +379,17 @@ class StockLot(models.Model):
         Same keys and access rules as :meth:`trace_forward`."""
         return self.env["trace.engine"]._trace(self, "backward", max_depth)
 
+    @api.readonly
+    def trace_graph(self, direction="forward", max_depth=None, group_threshold=None):
+        """The trace of these lots as a map to draw: ``direction`` ``"forward"``,
+        ``"backward"`` or ``"both"``. Returns ``{'nodes', 'edges', 'start_lot_ids',
+        'direction', 'grouped'}``: the lots, documents and partners of
+        :meth:`trace_forward` / :meth:`trace_backward` as nodes in columns (vendors, receipts,
+        lots by genealogy level, deliveries, customers) and the links, receipts and
+        deliveries between them as edges, columns of more than ``group_threshold`` nodes
+        grouped by product (``trace.engine._trace_graph`` describes every key). Same
+        arguments checks and access rules as :meth:`trace_forward`."""
+        return self.env["trace.engine"]._trace_graph(self, direction, max_depth, group_threshold)
+
     def _check_lots_exist(self):
         self.env["trace.engine"]._check_lots_exist(self)

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -14,6 +16,10 @@ PARTNER_COLUMNS = {
     "customer_return": "trace_customer_id",
     "receipt": "trace_vendor_id",
 }
+# The directions of a trace map (:meth:`TraceEngine._trace_graph`).
+GRAPH_DIRECTIONS = ("forward", "backward", "both")
+# Columns per group in a trace map above which the nodes of one product are grouped.
+GRAPH_GROUP_THRESHOLD = 60
 
 
 class TraceEngine(models.AbstractModel):
@@ -113,6 +119,17 @@ class TraceEngine(models.AbstractModel):
         if direction == "forward":
             return SQL.identifier("parent_lot_id"), SQL.identifier("child_lot_id")
         return SQL.identifier("child_lot_id"), SQL.identifier("parent_lot_id")
+
+    @api.model
+    def _get_link_documents(self):
+        """``{link_type: (column of trace_lot_link, model)}``: the document of each kind of
+        genealogy link, shown on the edges of a trace map (:meth:`_trace_graph`) with its
+        ``name``. ``trace_warranty`` adds its service events."""
+        return {
+            "production": ("production_id", "mrp.production"),
+            "unbuild": ("unbuild_id", "mrp.unbuild"),
+            "transformation": ("transformation_id", "trace.lot.transformation"),
+        }
 
     @api.model
     def _get_line_domain(self, kind):
@@ -462,6 +479,415 @@ class TraceEngine(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
+    # the trace map
+    # ------------------------------------------------------------------
+    @api.model
+    def _trace_graph(self, lots, direction, max_depth=None, group_threshold=None):
+        """The trace of ``lots`` as a map to draw (``stock.lot.trace_graph``): the same lots,
+        documents and partners as :meth:`_trace` (``direction`` ``"both"``: the forward and
+        the backward trace together), as nodes in columns and the edges between them.
+
+        Returns ``{"nodes", "edges", "start_lot_ids", "direction", "grouped"}``, JSON-ready:
+
+        - a node: ``id`` (``"lot:12"``, ``"picking:5"``, ``"partner:7"``, ``"group:..."``),
+          ``kind`` (``lot``, ``receipt``, ``delivery``, ``vendor``, ``customer``, ``group``),
+          ``res_model``/``res_id``, ``label``, ``column``: lots by genealogy level from the
+          starting lots (0; upstream negative, downstream positive: the longest path, so every
+          edge goes right, except the one closing a rework cycle), receipts and vendors one and
+          two columns left of the leftmost lots, deliveries and customers right of the
+          rightmost. A lot has ``product_id``, ``product_name``, ``tracking``,
+          ``quality_status``, ``recalled``, ``held`` (not released, not recalled) and
+          ``is_start``. A group (see below) has ``group_kind``, ``members`` (node ids),
+          ``count``, ``product_id``/``product_name`` (lots and documents) and
+          ``quality_statuses`` (lots: count per status).
+        - an edge, drawn left to right: ``source``, ``target`` (node ids), ``kind``
+          (``production``, ``unbuild``, ``transformation``, ``service``: the genealogy link;
+          ``receipt``, ``delivery``: the move lines of a transfer), ``document``,
+          ``res_model``/``res_id`` of the document when the caller may read it, ``quantity``
+          and ``uom`` (of the component lot, of the lot delivered or received; summed when
+          edges are merged), ``count`` (links or move lines merged into it).
+
+        In a column of more than ``group_threshold`` nodes (default: the system parameter
+        ``trace_compliance.map_group_threshold``, else 60; 0: never), the nodes of one product
+        (lots, or the documents carrying it; the partners of the column) become one ``group``
+        node and their edges are merged.
+
+        What the caller may not read is left out: lots, documents, partners, genealogy links
+        (a user who may not read ``trace.lot.link`` gets the nodes without lot-to-lot edges)
+        and the names of the orders on the edges.
+        """
+        self._check_direction(direction)
+        max_depth = self._check_depth(lots, max_depth)
+        group_threshold = self._check_group_threshold(group_threshold)
+        if not lots.browse().has_access("read"):
+            lots.check_access("read")  # the model's access rights: raises
+        if not all(isinstance(lot_id, int) for lot_id in lots._ids):
+            self._check_lots_exist(lots)  # new records: raises
+        self.env.flush_all()
+        start = list(dict.fromkeys(lots._ids))
+        graph = {"nodes": {}, "edges": {}, "lots": {}, "columns": {}}
+        ways = ("forward", "backward") if direction == "both" else (direction,)
+        parts = []
+        for way in ways:
+            self.env.cr.execute(self._trace_graph_query(start, way, max_depth))
+            part = dict(
+                zip(
+                    ("lots", "arcs", "links", "lines", "pickings", "partners", "documents", "missing", "denied"),
+                    self.env.cr.fetchone(),
+                    strict=True,
+                )
+            )
+            if part["missing"]:
+                self._raise_missing_lots(lots.browse(part["missing"]))
+            if part["denied"]:
+                lots.check_access("read")  # the record rules: raises their AccessError
+            parts.append((way, part))
+        products = self._trace_graph_products({row[2] for _way, part in parts for row in part["lots"] or ()})
+        for way, part in parts:
+            self._trace_graph_lots(graph, way, start, part, products)
+        for way, part in parts:
+            self._trace_graph_links(graph, part, products)
+            self._trace_graph_documents(graph, way, part, products)
+        grouped = self._trace_graph_group(graph, products, group_threshold) if group_threshold else False
+        order = {"vendor": 0, "receipt": 1, "group": 2, "lot": 2, "delivery": 3, "customer": 4}
+        return {
+            "nodes": sorted(
+                graph["nodes"].values(), key=lambda n: (n["column"], order[n["kind"]], n["label"], n["id"])
+            ),
+            "edges": sorted(graph["edges"].values(), key=lambda e: (e["source"], e["target"], e["kind"])),
+            "start_lot_ids": sorted(start),
+            "direction": direction,
+            "grouped": grouped,
+        }
+
+    @api.model
+    def _trace_graph_query(self, lot_ids, direction, max_depth):
+        """One statement, one row of JSON arrays: the readable lots reached in ``direction``
+        (``[id, name, product_id, quality_status]``), every genealogy arc between the lots
+        reached (``[from, to]`` in ``direction``, readable or not: for the columns only), the
+        readable links between readable lots (``[parent, child, link_type, document_id,
+        quantity, count]``), the delivery (forward) or receipt (backward) move lines of the
+        readable lots whose transfer is readable (``[lot, picking, partner or null,
+        quantity, count]``), those transfers and partners (``[id, name]``), the readable
+        documents of the links (``[link_type, id, name]``), and the starting lots that do not
+        exist or that the caller may not read. The same pieces as :meth:`_trace_query`."""
+        source, target = self._get_link_columns(direction)
+        kind = "delivery" if direction == "forward" else "receipt"
+        readable = self._readable_query
+        documents = self._get_link_documents()
+        document_id = (
+            SQL(
+                "CASE link.link_type %s END",
+                SQL(" ").join(
+                    SQL("WHEN %s THEN link.%s", link_type, SQL.identifier(column))
+                    for link_type, (column, _model) in documents.items()
+                ),
+            )
+            if documents
+            else SQL("NULL::int")
+        )
+        document_rows = [
+            SQL(
+                "SELECT %(type)s AS link_type, document.id, document.name::varchar FROM (%(query)s) document",
+                type=link_type,
+                query=readable(
+                    model, SQL("SELECT document_id FROM trace_link WHERE link_type = %s", link_type), "name"
+                ),
+            )
+            for link_type, (_column, model) in documents.items()
+        ] or [SQL("SELECT NULL::varchar, NULL::int, NULL::varchar WHERE FALSE")]
+        return SQL(
+            """
+            WITH RECURSIVE %(reached)s,
+            trace_all AS MATERIALIZED (SELECT DISTINCT lot_id AS id FROM trace_reached),
+            trace_lot AS MATERIALIZED (%(lots)s),
+            trace_link AS MATERIALIZED (
+                SELECT link.id, link.parent_lot_id, link.child_lot_id, link.link_type, link.quantity,
+                       link.%(source)s AS from_id, link.%(target)s AS to_id, %(document_id)s AS document_id
+                  FROM trace_lot_link link
+                 WHERE link.%(source)s = ANY(ARRAY(SELECT id FROM trace_all))
+                   AND link.%(target)s = ANY(ARRAY(SELECT id FROM trace_all))
+            ),
+            trace_readable_link AS MATERIALIZED (%(links)s),
+            trace_line AS MATERIALIZED (%(lines)s),
+            trace_picking AS MATERIALIZED (%(pickings)s),
+            trace_partner AS MATERIALIZED (%(partners)s),
+            trace_document AS MATERIALIZED (%(documents)s)
+            SELECT
+                (SELECT json_agg(json_build_array(id, name, product_id, quality_status)) FROM trace_lot),
+                (SELECT json_agg(json_build_array(from_id, to_id))
+                   FROM (SELECT DISTINCT from_id, to_id FROM trace_link) arc),
+                (SELECT json_agg(json_build_array(parent_lot_id, child_lot_id, link_type, document_id, quantity, n))
+                   FROM (SELECT parent_lot_id, child_lot_id, link_type, document_id, SUM(quantity) AS quantity,
+                                COUNT(*) AS n
+                           FROM trace_link
+                          WHERE id IN (SELECT id FROM trace_readable_link)
+                            AND parent_lot_id IN (SELECT id FROM trace_lot)
+                            AND child_lot_id IN (SELECT id FROM trace_lot)
+                       GROUP BY parent_lot_id, child_lot_id, link_type, document_id) edge),
+                (SELECT json_agg(json_build_array(lot_id, picking_id, partner_id, quantity, n))
+                   FROM (SELECT trace_line.lot_id, trace_line.picking_id, trace_partner.id AS partner_id,
+                                SUM(trace_line.quantity) AS quantity, COUNT(*) AS n
+                           FROM trace_line
+                           LEFT JOIN trace_picking ON trace_picking.id = trace_line.picking_id
+                           LEFT JOIN trace_partner ON trace_partner.id = trace_line.partner_id
+                          WHERE trace_line.picking_id IS NULL OR trace_picking.id IS NOT NULL
+                       GROUP BY trace_line.lot_id, trace_line.picking_id, trace_partner.id) line),
+                (SELECT json_agg(json_build_array(id, name)) FROM trace_picking),
+                (SELECT json_agg(json_build_array(id, complete_name)) FROM trace_partner),
+                (SELECT json_agg(json_build_array(link_type, id, name)) FROM trace_document),
+                (SELECT array_agg(start.id) FROM unnest(%(start)s) start(id)
+                  WHERE NOT EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)),
+                (SELECT array_agg(start.id) FROM unnest(%(start)s) start(id)
+                  WHERE EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)
+                    AND start.id NOT IN (SELECT id FROM trace_lot))
+            """,
+            reached=self._reach_sql(lot_ids, direction, max_depth),
+            start=SQL("%s::int[]", lot_ids),
+            source=source,
+            target=target,
+            document_id=document_id,
+            lots=readable("stock.lot", SQL("SELECT id FROM trace_all"), "name", "product_id", "quality_status"),
+            links=readable("trace.lot.link", SQL("SELECT id FROM trace_link")),
+            lines=self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot")),
+            pickings=readable("stock.picking", SQL("SELECT picking_id FROM trace_line"), "name"),
+            # The partners of the documents the caller may read (and of lines in no transfer).
+            partners=readable(
+                "res.partner",
+                SQL(
+                    """SELECT trace_line.partner_id FROM trace_line
+                        LEFT JOIN trace_picking ON trace_picking.id = trace_line.picking_id
+                       WHERE trace_line.picking_id IS NULL OR trace_picking.id IS NOT NULL"""
+                ),
+                "complete_name",
+            ),
+            documents=SQL(" UNION ALL ").join(document_rows),
+        )
+
+    @api.model
+    def _trace_graph_products(self, product_ids):
+        """``{product id: {"name", "tracking", "uom"}}`` of the products the caller may read."""
+        products = self.env["product.product"].with_context(active_test=False)
+        readable = products.browse(self._readable("product.product", product_ids))
+        return {
+            product.id: {"name": product.display_name, "tracking": product.tracking, "uom": product.uom_id.sudo().name}
+            for product in readable
+        }
+
+    @api.model
+    def _trace_graph_lots(self, graph, direction, start, part, products):
+        """The lot nodes of one direction, in the columns of their genealogy level."""
+        levels = _graph_levels(start, part["arcs"] or ())
+        sign = -1 if direction == "backward" else 1
+        statuses = dict(self.env["stock.lot"]._fields["quality_status"]._description_selection(self.env))
+        for lot_id, name, product_id, status in part["lots"] or ():
+            node_id = f"lot:{lot_id}"
+            graph["lots"][lot_id] = product_id
+            if node_id in graph["nodes"]:  # both directions (the starting lots, a rework cycle)
+                continue
+            product = products.get(product_id, {})
+            graph["nodes"][node_id] = {
+                "id": node_id,
+                "kind": "lot",
+                "res_model": "stock.lot",
+                "res_id": lot_id,
+                "label": name,
+                "column": sign * levels.get(lot_id, 0),
+                "product_id": product_id if product else None,
+                "product_name": product.get("name"),
+                "tracking": product.get("tracking"),
+                "quality_status": status,
+                "quality_status_label": statuses.get(status, status),
+                "recalled": status == "recalled",
+                "held": status not in ("released", "recalled"),
+                "is_start": lot_id in start,
+            }
+
+    @api.model
+    def _trace_graph_links(self, graph, part, products):
+        """The lot-to-lot edges (readable links between readable lots) and their documents."""
+        names = {(link_type, doc_id): name for link_type, doc_id, name in part["documents"] or ()}
+        models = {link_type: model for link_type, (_column, model) in self._get_link_documents().items()}
+        for parent_id, child_id, link_type, document_id, quantity, count in part["links"] or ():
+            document = names.get((link_type, document_id))
+            self._trace_graph_edge(
+                graph,
+                f"lot:{parent_id}",
+                f"lot:{child_id}",
+                link_type,
+                document,
+                models.get(link_type) if document else None,
+                document_id if document else None,
+                quantity,
+                products.get(graph["lots"].get(parent_id), {}).get("uom"),
+                count,
+            )
+
+    @api.model
+    def _trace_graph_documents(self, graph, direction, part, products):
+        """The deliveries and customers (forward) or receipts and vendors (backward) of the
+        lots, one and two columns beyond the outermost lots."""
+        forward = direction == "forward"
+        kind, partner_kind = ("delivery", "customer") if forward else ("receipt", "vendor")
+        lot_columns = [node["column"] for node in graph["nodes"].values() if node["kind"] == "lot"] or [0]
+        column = max(lot_columns) + 1 if forward else min(lot_columns) - 1
+        partner_column = column + (1 if forward else -1)
+        pickings = dict(part["pickings"] or ())
+        partners = dict(part["partners"] or ())
+        for picking_id, name in pickings.items():
+            self._trace_graph_node(graph, f"picking:{picking_id}", kind, "stock.picking", picking_id, name, column)
+        for partner_id, name in partners.items():
+            self._trace_graph_node(
+                graph, f"partner:{partner_id}", partner_kind, "res.partner", partner_id, name, partner_column
+            )
+        for lot_id, picking_id, partner_id, quantity, count in part["lines"] or ():
+            lot = f"lot:{lot_id}"
+            uom = products.get(graph["lots"].get(lot_id), {}).get("uom")
+            picking = f"picking:{picking_id}" if picking_id else None
+            partner = f"partner:{partner_id}" if partner_id else None
+            document = (pickings[picking_id], "stock.picking", picking_id) if picking_id else (None, None, None)
+            ends = [lot, picking or partner] if forward else [picking or partner, lot]
+            if ends[0] and ends[1]:
+                self._trace_graph_edge(graph, *ends, kind, *document, quantity, uom, count)
+            if picking and partner:
+                ends = [picking, partner] if forward else [partner, picking]
+                self._trace_graph_edge(graph, *ends, kind, *document, None, None, 0)
+
+    @api.model
+    def _trace_graph_node(self, graph, node_id, kind, res_model, res_id, label, column):
+        graph["nodes"].setdefault(
+            node_id,
+            {"id": node_id, "kind": kind, "res_model": res_model, "res_id": res_id, "label": label, "column": column},
+        )
+
+    @api.model
+    def _trace_graph_edge(self, graph, source, target, kind, document, res_model, res_id, quantity, uom, count):
+        """Add an edge, or add ``quantity`` and ``count`` to the same one (same ends, kind and
+        document)."""
+        key = (source, target, kind, res_model, res_id, document)
+        edge = graph["edges"].get(key)
+        if edge is None:
+            graph["edges"][key] = {
+                "source": source,
+                "target": target,
+                "kind": kind,
+                "document": document,
+                "res_model": res_model,
+                "res_id": res_id,
+                "quantity": quantity,
+                "uom": uom,
+                "count": count,
+            }
+            return
+        edge["count"] += count
+        if edge["quantity"] is not None and quantity is not None and edge["uom"] == uom:
+            edge["quantity"] += quantity
+
+    @api.model
+    def _trace_graph_group(self, graph, products, threshold):
+        """Group the nodes of one product in each column of more than ``threshold`` nodes
+        (lots by their product, documents by the product of their lots, partners all
+        together) and merge the edges between the same nodes. Returns whether any were."""
+        nodes, edges = graph["nodes"], graph["edges"]
+        by_column = defaultdict(list)
+        for node in nodes.values():
+            by_column[node["column"]].append(node)
+        # The product of each document: of the lots on its edges (one, else none).
+        document_products = defaultdict(set)
+        for edge in edges.values():
+            for end, other in ((edge["source"], edge["target"]), (edge["target"], edge["source"])):
+                if end.startswith("picking:") and other.startswith("lot:"):
+                    document_products[end].add(nodes[other].get("product_id"))
+        renamed = {}
+        for column, members in by_column.items():
+            if len(members) <= threshold:
+                continue
+            buckets = defaultdict(list)
+            for node in members:
+                if node["kind"] == "lot":
+                    product_id = node["product_id"]
+                elif node["kind"] in ("delivery", "receipt"):
+                    found = document_products.get(node["id"], set())
+                    product_id = next(iter(found)) if len(found) == 1 else None
+                else:
+                    product_id = None
+                buckets[node["kind"], product_id].append(node)
+            for (kind, product_id), bucket in buckets.items():
+                if len(bucket) < 2:
+                    continue
+                group = self._trace_graph_group_node(column, kind, product_id, bucket, products)
+                for node in bucket:
+                    renamed[node["id"]] = group["id"]
+                    del nodes[node["id"]]
+                nodes[group["id"]] = group
+        if not renamed:
+            return False
+        merged = {}
+        for edge in edges.values():
+            source, target = renamed.get(edge["source"], edge["source"]), renamed.get(edge["target"], edge["target"])
+            if source == target:
+                continue
+            key = (source, target, edge["kind"])
+            into = merged.get(key)
+            if into is None:
+                merged[key] = dict(edge, source=source, target=target)
+                continue
+            if (into["res_model"], into["res_id"], into["document"]) != (
+                edge["res_model"],
+                edge["res_id"],
+                edge["document"],
+            ):
+                into.update(document=None, res_model=None, res_id=None)
+            if into["quantity"] is not None and edge["quantity"] is not None and into["uom"] == edge["uom"]:
+                into["quantity"] += edge["quantity"]
+            else:
+                into["quantity"] = into["uom"] = None
+            into["count"] += edge["count"]
+        graph["edges"] = merged
+        return True
+
+    @api.model
+    def _trace_graph_group_node(self, column, kind, product_id, members, products):
+        """The ``group`` node standing for ``members`` (nodes of ``kind`` in ``column``)."""
+        product = products.get(product_id, {}).get("name")
+        count = len(members)
+        labels = {
+            "lot": self.env._("%(product)s: %(count)s lots", product=product, count=count),
+            "delivery": self.env._("%(product)s: %(count)s deliveries", product=product, count=count),
+            "receipt": self.env._("%(product)s: %(count)s receipts", product=product, count=count),
+        }
+        if not product or kind not in labels:
+            labels = {
+                "lot": self.env._("%(count)s lots", count=count),
+                "delivery": self.env._("%(count)s deliveries", count=count),
+                "receipt": self.env._("%(count)s receipts", count=count),
+                "customer": self.env._("%(count)s customers", count=count),
+                "vendor": self.env._("%(count)s vendors", count=count),
+            }
+        group = {
+            "id": f"group:{column}:{kind}:{product_id or 0}",
+            "kind": "group",
+            "group_kind": kind,
+            "res_model": members[0]["res_model"],
+            "res_id": None,
+            "label": labels[kind],
+            "column": column,
+            "count": count,
+            "members": sorted((node["id"] for node in members), key=lambda node_id: int(node_id.split(":")[1])),
+            "product_id": product_id if product else None,
+            "product_name": product,
+        }
+        if kind == "lot":
+            statuses = defaultdict(int)
+            for node in members:
+                statuses[node["quality_status"]] += 1
+            group["quality_statuses"] = dict(statuses)
+            group["recalled"] = bool(statuses.get("recalled"))
+            group["held"] = any(status not in ("released", "recalled") for status in statuses)
+            group["is_start"] = any(node["is_start"] for node in members)
+        return group
+
+    # ------------------------------------------------------------------
     # access
     # ------------------------------------------------------------------
     @api.model
@@ -506,6 +932,36 @@ class TraceEngine(models.AbstractModel):
         return max_depth
 
     @api.model
+    def _check_direction(self, direction):
+        if direction not in GRAPH_DIRECTIONS:
+            raise UserError(
+                self.env._(
+                    "A trace direction is %(directions)s (got %(direction)r).",
+                    directions=", ".join(f'"{way}"' for way in GRAPH_DIRECTIONS),
+                    direction=direction,
+                )
+            )
+
+    @api.model
+    def _check_group_threshold(self, group_threshold):
+        """The number of nodes of a column of a trace map above which it is grouped: the
+        argument (0: never), else the system parameter, else :data:`GRAPH_GROUP_THRESHOLD`."""
+        if group_threshold is None:
+            value = self.env["ir.config_parameter"].sudo().get_param("trace_compliance.map_group_threshold")
+            try:
+                return max(int(value), 0) if value else GRAPH_GROUP_THRESHOLD
+            except ValueError:
+                return GRAPH_GROUP_THRESHOLD
+        if isinstance(group_threshold, bool) or not isinstance(group_threshold, int) or group_threshold < 0:
+            raise UserError(
+                self.env._(
+                    "A group threshold is a whole number of nodes, 0 (never group) or more (got %(threshold)r).",
+                    threshold=group_threshold,
+                )
+            )
+        return group_threshold
+
+    @api.model
     def _check_depth(self, lots, max_depth):
         """The checks of a trace's arguments that need no query: lots given, ids and depth."""
         if not lots:
@@ -528,6 +984,44 @@ class TraceEngine(models.AbstractModel):
             raise UserError(
                 self.env._("These lots/serial numbers do not exist: %(ids)s", ids=", ".join(map(str, missing._ids)))
             )
+
+
+def _graph_levels(start_ids, arcs):
+    """``{lot id: level}`` of the lots reached from ``start_ids`` (level 0) over ``arcs``
+    (``(from, to)`` pairs): the longest path from a starting lot, so that every arc goes to a
+    higher level, except the arcs closing a cycle (rework), which are left out (a depth-first
+    search finds them), so that the levels are finite."""
+    start = set(start_ids)
+    children = defaultdict(list)
+    for source, target in arcs:
+        if target not in start:
+            children[source].append(target)
+    state, order = {}, []
+    for root in start_ids:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(children[root]))]
+        while stack:
+            node, todo = stack[-1]
+            for target in todo:
+                if target not in state:
+                    state[target] = 1
+                    stack.append((target, iter(children[target])))
+                    break
+            else:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+    order.reverse()  # a topological order once the arcs closing a cycle are left out
+    position = {node: index for index, node in enumerate(order)}
+    levels = dict.fromkeys(start, 0)
+    for node in order:
+        level = levels.get(node, 0)
+        for target in children[node]:
+            if position[target] > position[node] and levels.get(target, 0) < level + 1:
+                levels[target] = level + 1
+    return levels
 
 
 def _domain_paths(domain, prefix=""):

@@ -13,3 +13,4 @@ from . import test_certificate_enforcement
 from . import test_certificate_report
 from . import test_tours
 from . import test_core_users
+from . import test_trace_graph

@@ -4,6 +4,7 @@ from . import trace_service_event
 from . import stock_lot
 from . import stock_move
 from . import trace_lot_link
+from . import trace_engine
 from . import mrp_production
 from . import repair_order
 from . import trace_recall
