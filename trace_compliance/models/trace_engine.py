@@ -514,7 +514,8 @@ class TraceEngine(models.AbstractModel):
 
         What the caller may not read is left out: lots, documents, partners, genealogy links
         (a user who may not read ``trace.lot.link`` gets the nodes without lot-to-lot edges)
-        and the names of the orders on the edges.
+        and the names of the orders on the edges. A value unknown or not readable is
+        ``False`` (as in Odoo's reads: XML-RPC has no ``None``).
         """
         self._check_direction(direction)
         max_depth = self._check_depth(lots, max_depth)
@@ -550,6 +551,11 @@ class TraceEngine(models.AbstractModel):
             self._trace_graph_documents(graph, way, part, products)
         grouped = self._trace_graph_group(graph, products, group_threshold) if group_threshold else False
         order = {"vendor": 0, "receipt": 1, "group": 2, "lot": 2, "delivery": 3, "customer": 4}
+        # XML-RPC has no None: a value unknown or not readable is False, as in Odoo's reads.
+        for item in (*graph["nodes"].values(), *graph["edges"].values()):
+            for key, value in item.items():
+                if value is None:
+                    item[key] = False
         return {
             "nodes": sorted(
                 graph["nodes"].values(), key=lambda n: (n["column"], order[n["kind"]], n["label"], n["id"])
@@ -604,9 +610,9 @@ class TraceEngine(models.AbstractModel):
             trace_link AS MATERIALIZED (
                 SELECT link.id, link.parent_lot_id, link.child_lot_id, link.link_type, link.quantity,
                        link.%(source)s AS from_id, link.%(target)s AS to_id, %(document_id)s AS document_id
-                  FROM trace_lot_link link
-                 WHERE link.%(source)s = ANY(ARRAY(SELECT id FROM trace_all))
-                   AND link.%(target)s = ANY(ARRAY(SELECT id FROM trace_all))
+                  FROM trace_all reached
+                  JOIN trace_lot_link link ON link.%(source)s = reached.id
+                 WHERE link.%(target)s IN (SELECT id FROM trace_all)
             ),
             trace_readable_link AS MATERIALIZED (%(links)s),
             trace_line AS MATERIALIZED (%(lines)s),

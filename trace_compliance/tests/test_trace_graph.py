@@ -199,7 +199,7 @@ class TestTraceGraph(TraceCase):
             },
         )
         into_dough = edges["T-FL-1", "Test Dough: 2 lots"]
-        self.assertEqual((into_dough["quantity"], into_dough["count"], into_dough["document"]), (196, 2, None))
+        self.assertEqual((into_dough["quantity"], into_dough["count"], into_dough["document"]), (196, 2, False))
         self.assertEqual((edges["Test Dough: 2 lots", "Test Loaf: 2 lots"]["quantity"]), 160)
         # The default threshold comes from a system parameter; 0 never groups.
         self.assertFalse(self.graph("T-FL-1")["grouped"])
