@@ -104,10 +104,30 @@ def run_tables(results):
                     "Memory of the export (fresh process)",
                     f"+{memory['rss_growth_mib']:.0f} MiB resident (peak {memory['rss_peak_mib']:.0f} MiB)",
                 ),
+                *graph_rows(results["lots"][0]),
             ],
         ),
     ]
     return "\n".join(out)
+
+
+def graph_rows(lot):
+    """The trace map of the widest lot (runs without it: none)."""
+    if "graph_s" not in lot:
+        return []
+    return [
+        (
+            f"Trace map of {lot['lot']}: `trace_graph` (grouped)",
+            f"{duration(lot['graph_s'])} (`trace_forward` {duration(lot['forward_s'])}); {lot['graph_nodes']:,} nodes "
+            f"({lot['graph_groups']:,} groups of {lot['graph_grouped_members']:,}), {lot['graph_edges']:,} edges, "
+            f"{lot['graph_bytes'] / 1024:,.0f} KiB of JSON",
+        ),
+        (
+            "The same map not grouped",
+            f"{duration(lot['graph_ungrouped_s'])}; {lot['graph_ungrouped_nodes']:,} nodes, "
+            f"{lot['graph_ungrouped_edges']:,} edges, {lot['graph_ungrouped_bytes'] / 1024:,.0f} KiB of JSON",
+        ),
+    ]
 
 
 def same_lots(runs):

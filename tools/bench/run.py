@@ -11,7 +11,9 @@ materials with a high fan-out, intermediates, finished goods), the median of
    ``stock.lot.delivery_ids`` computes): the ratio, and whether our deliveries contain
    Odoo's. Odoo's is stopped after ``--odoo-timeout`` seconds (reported as such) and not
    repeated once stopped;
-2. ``trace_backward``;
+2. ``trace_backward``; and for the widest lot ``trace_graph`` (the trace map, grouped as
+   the map is drawn), beside its ``trace_forward``, with the size of its JSON (and of the
+   map not grouped);
 3. a recall of the widest lot: ``action_compute`` (in the foreground) and
    ``action_export_xlsx``, rolled back after each run;
 4. the genealogy backfill over the whole database, as on install
@@ -345,12 +347,49 @@ def measure_lot(env, kind, lot_id, repeat, odoo_timeout):
         "ratio": round((theirs or odoo_timeout) / ours, 1) if ours else None,
         "contains_odoo": None if odoo_deliveries is None else set(odoo_deliveries) <= set(forward["picking_ids"]),
     }
+    if kind == "widest":
+        result.update(measure_graph(env, lot_id, repeat))
+        log(
+            f"  trace map of {name}: {result['graph_nodes']:,} nodes, {result['graph_edges']:,} edges, "
+            f"{result['graph_bytes'] / 1024:.0f} KiB in {duration(result['graph_s'])} "
+            f"(not grouped: {result['graph_ungrouped_nodes']:,} nodes, "
+            f"{result['graph_ungrouped_bytes'] / 1024:.0f} KiB)"
+        )
     log(
         f"  {kind:13} {name:13} {result['reached_lots']:6} lots {result['deliveries']:6} deliveries: "
         f"ours {duration(ours)}, reading them {duration(result['orm_read_s'])}, Odoo {odoo_cell(result)}, "
         f"backward {duration(result['backward_s'])}"
     )
     return result
+
+
+def measure_graph(env, lot_id, repeat):
+    """``trace_graph`` of ``lot_id`` (forward, grouped by the default threshold): the median
+    of ``repeat`` runs, the ORM cache emptied before each, and the size of its JSON as a
+    browser receives it (and of the same map not grouped, once)."""
+    lot = env["stock.lot"].browse(lot_id)
+    runs, graph = [], None
+    for _run in range(repeat):
+        env.invalidate_all()
+        seconds, graph = timed(lot.trace_graph)
+        runs.append(seconds)
+    env.invalidate_all()
+    ungrouped_s, ungrouped = timed(lot.trace_graph, group_threshold=0)
+    groups = [node for node in graph["nodes"] if node["kind"] == "group"]
+    return {
+        "graph_s": median(runs),
+        "graph_runs": [round(r, 4) for r in runs],
+        "graph_nodes": len(graph["nodes"]),
+        "graph_edges": len(graph["edges"]),
+        "graph_groups": len(groups),
+        "graph_grouped_members": sum(group["count"] for group in groups),
+        "graph_columns": len({node["column"] for node in graph["nodes"]}),
+        "graph_bytes": len(json.dumps(graph, separators=(",", ":")).encode()),
+        "graph_ungrouped_s": round(ungrouped_s, 4),
+        "graph_ungrouped_nodes": len(ungrouped["nodes"]),
+        "graph_ungrouped_edges": len(ungrouped["edges"]),
+        "graph_ungrouped_bytes": len(json.dumps(ungrouped, separators=(",", ":")).encode()),
+    }
 
 
 def new_recall(env, lot_id):
@@ -515,6 +554,20 @@ def measure(dbname, repeat, odoo_timeout):
 # ----------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------
+def graph_lines(lot):
+    """The trace map of the widest lot, beside its ``trace_forward`` (older runs: none)."""
+    if "graph_s" not in lot:
+        return []
+    return [
+        f"Trace map of {lot['lot']} (trace_graph, grouped): {lot['graph_nodes']:,} nodes ({lot['graph_groups']:,} "
+        f"groups of {lot['graph_grouped_members']:,}), {lot['graph_edges']:,} edges, {lot['graph_columns']} columns, "
+        f"{lot['graph_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_s'])} "
+        f"(trace_forward {duration(lot['forward_s'])})",
+        f"  not grouped: {lot['graph_ungrouped_nodes']:,} nodes, {lot['graph_ungrouped_edges']:,} edges, "
+        f"{lot['graph_ungrouped_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_ungrouped_s'])} (one run)",
+    ]
+
+
 def table(results):
     """The figures of one run as text."""
     data = results["dataset"]
@@ -564,8 +617,8 @@ def table(results):
         lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
     recall, backfill = results["recall"], results["backfill"]
     memory = recall["memory"]
+    lines += ["", *graph_lines(results["lots"][0])]
     lines += [
-        "",
         f"Genealogy backfill (whole database, as on install): {backfill['seconds']:.2f} s for {backfill['links']:,} "
         "links",
         f"Recall of {recall['lot']}: {recall['affected_lots']:,} affected lots, {recall['delivery_lines']:,} delivery "
