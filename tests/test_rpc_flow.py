@@ -84,6 +84,41 @@ def test_trace_backward_over_jsonrpc(scenario, admin_json):
     assert names(admin_json, "res.partner", monitor["partner_ids"]) == ["Circuitech Electronics"]
 
 
+def test_trace_graph_over_xmlrpc_and_jsonrpc(scenario, admin_json):
+    """The trace map: the nodes are the trace's lots, deliveries and customers, the edges
+    carry the orders and quantities; JSON-RPC gets the same; others get what they may read."""
+    flour = scenario.lots["FL-261101"]
+    rpc = scenario.client("tracer")
+    graph = rpc("stock.lot", "trace_graph", [flour])
+    forward = rpc("stock.lot", "trace_forward", [flour])
+    by_kind = {}
+    for node in graph["nodes"]:
+        by_kind.setdefault(node["kind"], set()).add(node["res_id"])
+    assert by_kind["lot"] == {flour, *forward["lot_ids"]}
+    assert by_kind["delivery"] == set(forward["picking_ids"])
+    assert by_kind["customer"] == set(forward["partner_ids"])
+    assert {edge["res_id"] for edge in graph["edges"] if edge["kind"] == "production"} == set(forward["production_ids"])
+    columns = {node["label"]: node["column"] for node in graph["nodes"]}
+    assert [columns[name] for name in ("FL-261101", "DGH-261101", "BRD-261101", "Harbor Deli")] == [0, 1, 2, 4]
+    into_dough = [edge for edge in graph["edges"] if edge["target"] == f"lot:{scenario.lots['DGH-261101']}"]
+    assert [(edge["quantity"], edge["uom"]) for edge in into_dough if edge["source"] == f"lot:{flour}"] == [(98, "kg")]
+    both = admin_json("stock.lot", "trace_graph", [scenario.lots["DGH-261102"]], direction="both", group_threshold=1)
+    assert both["direction"] == "both" and both["grouped"] is True
+    vendors = [node for node in both["nodes"] if node.get("group_kind") == "vendor" or node["kind"] == "vendor"]
+    assert vendors and all(node["column"] < 0 for node in vendors)
+    # A user without traceability rights reads the lots and deliveries, not the genealogy links.
+    stock_view = scenario.client("stock_user")("stock.lot", "trace_graph", [flour])
+    assert {node["id"] for node in stock_view["nodes"]} == {node["id"] for node in graph["nodes"]}
+    assert {edge["kind"] for edge in stock_view["edges"]} == {"delivery"}
+    for user in ("other", "plain"):
+        with pytest.raises(xmlrpc.client.Fault) as info:
+            scenario.client(user)("stock.lot", "trace_graph", [flour])
+        assert info.value.faultCode == 4, info.value.faultString[:300]  # an AccessError
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        rpc("stock.lot", "trace_graph", [flour], direction="sideways")
+    assert info.value.faultCode == 2 and "trace direction" in info.value.faultString
+
+
 def test_genealogy_links_and_quality_status(scenario):
     rpc = scenario.client("tracer")
     links = rpc(
