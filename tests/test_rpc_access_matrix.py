@@ -45,6 +45,7 @@ MATRIX = {
     "trace.recall.delivery":            ("-",    "-",    "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.recall.stock":               ("-",    "-",    "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.recall.class":               ("-",    "-",    "r",  "r",    "rwcd", "-", "-", "rwcd"),
+    "trace.fsma.request":               ("-",    "-",    "r",  "rwc",  "rwcd", "-", "-", "-"),
     "trace.service.event":              ("rwc",  "rwcd", "r",  "rwc",  "rwc",  "-", "-", "-"),
     # wizards: creating one is using it
     "trace.genealogy.explore":          ("c",    "c",    "c",  "c",    "c",    "-", "-", "c"),
@@ -136,6 +137,7 @@ def samples(scenario):
         },
     )
     admin("trace.bom.check", "create", {"bom_id": scenario.boms["bread"], "name": "Crust colour"})
+    admin("trace.fsma.request", "create", {"reference": "Matrix", "lot_codes": "FL-261102"})
     transformation = admin("trace.lot.transformation", "create", {"transformation_type": "repack"})
     admin(
         "trace.lot.transformation.line",
