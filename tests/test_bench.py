@@ -43,6 +43,11 @@ def test_benchmark_at_a_tiny_size(tmp_path):
         assert lot["odoo_timed_out"] or lot["contains_odoo"] is True, lot
     widest = figures["lots"][0]
     assert widest["kind"] == "widest" and widest["reached_lots"] > 0 and widest["deliveries"] > 0
+    # Its trace map: the trace's lots, deliveries and customers as nodes, grouped when wide.
+    assert widest["graph_s"] is not None and len(widest["graph_runs"]) == figures["repeat"]
+    nodes = widest["reached_lots"] + 1 + widest["deliveries"] + widest["customers"]
+    assert widest["graph_ungrouped_nodes"] == nodes
+    assert 0 < widest["graph_nodes"] <= nodes and 0 < widest["graph_bytes"] <= widest["graph_ungrouped_bytes"]
 
     backfill = figures["backfill"]
     assert 0 < backfill["links"] <= dataset["consume_links"]
