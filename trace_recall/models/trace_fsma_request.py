@@ -113,13 +113,20 @@ class TraceFsmaRequest(models.Model):
             return Export._tracking_events(lots, self.company_id, self.date_from, self.date_to)
 
         base = self.name.replace("/", "-")
-        count = sum(1 for _event in events())
-        self.write({"event_count": count, "progress": 20, "state": "running"})
+        self.write({"progress": 20, "state": "running"})
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        sheet = self.env["trace.recall.export.fsma"]._render_events(events(), self.company_id)
+        count = 0
+
+        def counting(rows):
+            """The events, counted as the sheet streams them (no pass of their own)."""
+            nonlocal count
+            for count, event in enumerate(rows, start=1):  # noqa: B007
+                yield event
+
+        sheet = self.env["trace.recall.export.fsma"]._render_events(counting(events()), self.company_id)
         fsma = self._attach(f"{base}-FSMA204.xlsx", sheet, XLSX_MIME)
-        self.progress = 60
+        self.write({"event_count": count, "progress": 60})
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         document = self.env["trace.recall.export.epcis"]._render_events(events(), self.company_id)

@@ -29,6 +29,7 @@ class TraceRecallExportEpcis(models.AbstractModel):
     def _render_events(self, events, company):
         base = self._base_url()
         items, transformations, facilities = [], {}, {}
+        us = self._party_uri(company.partner_id)
         for event in events:
             kind = event["event"]
             when = event["date"].isoformat(timespec="seconds") + "Z"
@@ -67,7 +68,6 @@ class TraceRecallExportEpcis(models.AbstractModel):
             if kind == "receiving":
                 item["bizLocation"] = {"id": place}
             self._add_items(item, "", [event])
-            us = self._party_uri(company.partner_id)
             them = self._party_uri(self.env["res.partner"].browse(event["partner_id"])) if event["partner_id"] else None
             them_place = self._partner_location_uri(event["partner_id"]) if event["partner_id"] else None
             ours_list = [

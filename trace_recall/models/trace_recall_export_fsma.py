@@ -1,5 +1,9 @@
+from itertools import islice
+
 from odoo import api, models
 from odoo.tools import SQL
+
+from .trace_recall_export import BATCH
 
 EVENT_LABELS = {"receiving": "Receiving", "transformation": "Transformation", "shipping": "Shipping"}
 
@@ -25,14 +29,22 @@ class TraceRecallExportFsma(models.AbstractModel):
             sheet.set_column(column, column, width)
         facilities, origins, inputs = {}, {}, {}
         count = 0
-        for count, event in enumerate(events, start=1):
-            self._add_key_data_elements(event, company, facilities, origins, inputs)
-            for column, (_header, value, _width) in enumerate(columns):
-                cell = value(event)
-                if hasattr(cell, "year"):
-                    sheet.write_datetime(count, column, cell, date_format)
-                else:
-                    sheet.write(count, column, self._cell(cell))
+        events = iter(events)
+        while batch := list(islice(events, BATCH)):
+            # Where each new lot's code was assigned: one query per batch of events.
+            new_lots = {event["lot_id"] for event in batch} - origins.keys()
+            if new_lots:
+                origins.update(dict.fromkeys(new_lots))
+                origins.update(self._lot_origins(sorted(new_lots), facilities))
+            for event in batch:
+                count += 1
+                self._add_key_data_elements(event, company, facilities, origins, inputs)
+                for column, (_header, value, _width) in enumerate(columns):
+                    cell = value(event)
+                    if hasattr(cell, "year"):
+                        sheet.write_datetime(count, column, cell, date_format)
+                    else:
+                        sheet.write(count, column, self._cell(cell))
         sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
         explained = workbook.add_worksheet("Column Descriptions")
         explained.write_row(0, 0, ["Column", "Key data element (21 CFR part 1, subpart S)"], bold)
@@ -48,7 +60,8 @@ class TraceRecallExportFsma(models.AbstractModel):
     def _add_key_data_elements(self, event, company, facilities, origins, inputs):
         """Set on ``event`` the location descriptions the rule asks for its type, the source of
         its traceability lot code and, for a transformation, its inputs. ``facilities``,
-        ``origins`` and ``inputs`` are the file's caches."""
+        ``origins`` (filled by :meth:`_lot_origins` for the event's lot beforehand) and
+        ``inputs`` are the file's caches."""
         kind = event["event"]
         partner = self.env["res.partner"].browse(event["partner_id"]) if event["partner_id"] else None
         if kind == "receiving":
@@ -66,8 +79,6 @@ class TraceRecallExportFsma(models.AbstractModel):
             if key not in inputs:
                 inputs[key] = self._transformation_inputs(*key)
             event["inputs"] = inputs[key]
-        if event["lot_id"] not in origins:
-            origins.update(self._lot_origins([event["lot_id"]], facilities))
         event["tlc_source"] = origins.get(event["lot_id"]) or event["event_location"]
 
     @api.model
