@@ -194,6 +194,26 @@ class TraceCase(TransactionCase):
         return chain
 
     @classmethod
+    def _rework_cycles(cls, chain):
+        """Two cycles on :meth:`_bakery_chain`: dough lot 2 reworked into itself (10 kg of it
+        back into the mixer with fresh flour), and loaves fed back into the flour lot."""
+        cls._produce(
+            cls.bom_dough,
+            10,
+            "T-DO-2",
+            {cls.flour: [("T-FL-1", 9.8)], cls.salt: [("T-SA-1", 0.2)], cls.dough: [("T-DO-2", 10)]},
+        )
+        cls.env["trace.lot.link"].sudo().create(
+            {
+                "parent_lot_id": chain["T-BR-2"].id,
+                "child_lot_id": chain["T-FL-1"].id,
+                "link_type": "transformation",
+                "quantity": 1,
+                "company_id": cls.company.id,
+            }
+        )
+
+    @classmethod
     def _user(cls, login, groups, company=None, **values):
         """A user with exactly ``groups`` (comma-separated xml ids) in one company; their
         password is their login (padded with "x" to 8 characters). They share the time zone

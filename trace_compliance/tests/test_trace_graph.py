@@ -142,21 +142,7 @@ class TestTraceGraph(TraceCase):
 
     def test_rework_cycle_ends(self):
         chain = self.chain
-        self._produce(
-            self.bom_dough,
-            10,
-            "T-DO-2",
-            {self.flour: [("T-FL-1", 9.8)], self.salt: [("T-SA-1", 0.2)], self.dough: [("T-DO-2", 10)]},
-        )
-        self.env["trace.lot.link"].sudo().create(
-            {
-                "parent_lot_id": chain["T-BR-2"].id,
-                "child_lot_id": chain["T-FL-1"].id,
-                "link_type": "transformation",
-                "quantity": 1,
-                "company_id": self.company.id,
-            }
-        )
+        self._rework_cycles(chain)
         for direction in ("forward", "backward", "both"):
             with self.subTest(direction=direction):
                 graph = self.graph("T-DO-2", direction=direction)
