@@ -56,10 +56,16 @@
     ],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "trace_compliance/static/src/trace_map/trace_map.js",
+            "trace_compliance/static/src/trace_map/trace_map.xml",
+            "trace_compliance/static/src/trace_map/trace_map.scss",
+        ],
         "web.assets_tests": [
             "trace_compliance/static/tests/tours/trace_genealogy_tour.js",
             "trace_compliance/static/tests/tours/trace_batch_record_sign_tour.js",
             "trace_compliance/static/tests/tours/trace_mrp_core_user_tour.js",
+            "trace_compliance/static/tests/tours/trace_map_tour.js",
         ],
     },
     "demo": [

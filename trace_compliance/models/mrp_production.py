@@ -44,6 +44,13 @@ class MrpProduction(models.Model):
             self._trace_refuse_if_referenced("delete")
         return super().unlink()
 
+    def action_open_trace_map(self):
+        """The Trace Map of the lots this order produced (of the lots it consumed while it
+        has produced none)."""
+        self.ensure_one()
+        lots = self.move_finished_ids.move_line_ids.lot_id | self.lot_producing_id
+        return (lots or self.trace_consumed_lot_ids)._action_trace_map()
+
     def _trace_references(self):
         references = super()._trace_references()
         references.update(

@@ -3,7 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .. import gs1
+from .. import gs1, trace_map
 
 QUALITY_STATUSES = [
     ("released", "Released"),
@@ -125,6 +125,37 @@ class StockLot(models.Model):
     def action_open_genealogy(self):
         self.ensure_one()
         return self.env["trace.genealogy.explore"].create({"lot_ids": self.ids})._action_open()
+
+    def action_open_trace_map(self):
+        return self._action_trace_map()
+
+    def _trace_map_image(self, direction="both"):
+        """The Trace Map of these lots as an SVG image (a ``data:`` URI) for a PDF to print,
+        grouped as on screen and limited to what the printing user may read; False without
+        lots."""
+        if not self:
+            return False
+        svg = trace_map.render_svg(self.trace_graph(direction), title=self._action_trace_map(direction)["name"])
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    def _action_trace_map(self, direction="both"):
+        """The Trace Map of these lots (client action ``trace_compliance.trace_map``, drawn
+        from :meth:`trace_graph`), in ``direction`` to begin with."""
+        if not self:
+            raise UserError(self.env._("There is no lot or serial number to draw a trace map of."))
+        self.env["trace.engine"]._check_direction(direction)
+        names = ", ".join(self[:3].mapped("name")) + (", …" if len(self) > 3 else "")
+        return {
+            "type": "ir.actions.client",
+            "tag": "trace_compliance.trace_map",
+            "name": self.env._("Trace Map: %(lots)s", lots=names),
+            "context": {
+                "active_model": "stock.lot",
+                "active_id": self[0].id,
+                "active_ids": self.ids,
+                "trace_map_direction": direction,
+            },
+        }
 
     def action_open_upstream(self):
         self.ensure_one()
@@ -380,16 +411,17 @@ class StockLot(models.Model):
         return self.env["trace.engine"]._trace(self, "backward", max_depth)
 
     @api.readonly
-    def trace_graph(self, direction="forward", max_depth=None, group_threshold=None):
+    def trace_graph(self, direction="forward", max_depth=None, group_threshold=None, expand=None):
         """The trace of these lots as a map to draw: ``direction`` ``"forward"``,
         ``"backward"`` or ``"both"``. Returns ``{'nodes', 'edges', 'start_lot_ids',
         'direction', 'grouped'}``: the lots, documents and partners of
         :meth:`trace_forward` / :meth:`trace_backward` as nodes in columns (vendors, receipts,
         lots by genealogy level, deliveries, customers) and the links, receipts and
         deliveries between them as edges, columns of more than ``group_threshold`` nodes
-        grouped by product (``trace.engine._trace_graph`` describes every key). Same
-        arguments checks and access rules as :meth:`trace_forward`."""
-        return self.env["trace.engine"]._trace_graph(self, direction, max_depth, group_threshold)
+        grouped by product except the group ids in ``expand``, laid out for drawing
+        (``trace.engine._trace_graph`` describes every key). Same arguments checks and
+        access rules as :meth:`trace_forward`."""
+        return self.env["trace.engine"]._trace_graph(self, direction, max_depth, group_threshold, expand)
 
     def _check_lots_exist(self):
         self.env["trace.engine"]._check_lots_exist(self)

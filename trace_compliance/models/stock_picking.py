@@ -254,6 +254,11 @@ class StockPicking(models.Model):
             return False
         return self.env["trace.genealogy.explore"].create({"lot_ids": lots.ids})._action_open()
 
+    def action_open_trace_map(self):
+        """The Trace Map of the lots this transfer moved."""
+        self.ensure_one()
+        return self.move_line_ids.lot_id._action_trace_map()
+
     def action_open_trace_certificates(self):
         """The certificates of the lots of this transfer; a new one covers them."""
         self.ensure_one()

@@ -229,6 +229,11 @@ class TraceBatchRecord(models.Model):
         """Print the UDI label of each lot or serial this record produced."""
         return self.env["stock.lot"]._trace_udi_label_action(self)
 
+    def action_open_trace_map(self):
+        """The Trace Map of the lots or serials this record produced."""
+        self.ensure_one()
+        return self.lot_ids._action_trace_map()
+
     def action_verify_signatures(self):
         self.ensure_one()
         broken = self.signature_ids.filtered(lambda signature: not signature.is_valid())

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .. import trace_map
 from ..external_api import check_records
 
 # The kinds of move lines the engine classifies; each has one definition below, stored on
@@ -482,7 +483,7 @@ class TraceEngine(models.AbstractModel):
     # the trace map
     # ------------------------------------------------------------------
     @api.model
-    def _trace_graph(self, lots, direction, max_depth=None, group_threshold=None):
+    def _trace_graph(self, lots, direction, max_depth=None, group_threshold=None, expand=None):
         """The trace of ``lots`` as a map to draw (``stock.lot.trace_graph``): the same lots,
         documents and partners as :meth:`_trace` (``direction`` ``"both"``: the forward and
         the backward trace together), as nodes in columns and the edges between them.
@@ -510,7 +511,12 @@ class TraceEngine(models.AbstractModel):
         In a column of more than ``group_threshold`` nodes (default: the system parameter
         ``trace_compliance.map_group_threshold``, else 60; 0: never), the nodes of one product
         (lots, or the documents carrying it; the partners of the column) become one ``group``
-        node and their edges are merged.
+        node and their edges are merged, except the groups whose ids are in ``expand`` (a
+        group expanded on the map).
+
+        The graph is laid out for drawing (:func:`..trace_map.layout`): nodes have a box
+        (``x``, ``y``, ``width``, ``height``), colours, a status ``icon`` and ``lines`` of
+        text; edges a ``path`` and a ``label``; the graph its ``width`` and ``height``.
 
         What the caller may not read is left out: lots, documents, partners, genealogy links
         (a user who may not read ``trace.lot.link`` gets the nodes without lot-to-lot edges)
@@ -520,6 +526,7 @@ class TraceEngine(models.AbstractModel):
         self._check_direction(direction)
         max_depth = self._check_depth(lots, max_depth)
         group_threshold = self._check_group_threshold(group_threshold)
+        expand = self._check_expand(expand)
         if not lots.browse().has_access("read"):
             lots.check_access("read")  # the model's access rights: raises
         if not all(isinstance(lot_id, int) for lot_id in lots._ids):
@@ -549,22 +556,26 @@ class TraceEngine(models.AbstractModel):
         for way, part in parts:
             self._trace_graph_links(graph, part, products)
             self._trace_graph_documents(graph, way, part, products)
-        grouped = self._trace_graph_group(graph, products, group_threshold) if group_threshold else False
+        grouped = self._trace_graph_group(graph, products, group_threshold, expand) if group_threshold else False
         order = {"vendor": 0, "receipt": 1, "group": 2, "lot": 2, "delivery": 3, "customer": 4}
         # XML-RPC has no None: a value unknown or not readable is False, as in Odoo's reads.
         for item in (*graph["nodes"].values(), *graph["edges"].values()):
             for key, value in item.items():
                 if value is None:
                     item[key] = False
-        return {
-            "nodes": sorted(
-                graph["nodes"].values(), key=lambda n: (n["column"], order[n["kind"]], n["label"], n["id"])
-            ),
-            "edges": sorted(graph["edges"].values(), key=lambda e: (e["source"], e["target"], e["kind"])),
-            "start_lot_ids": sorted(start),
-            "direction": direction,
-            "grouped": grouped,
-        }
+        statuses = dict(self.env["stock.lot"]._fields["quality_status"]._description_selection(self.env))
+        return trace_map.layout(
+            {
+                "nodes": sorted(
+                    graph["nodes"].values(), key=lambda n: (n["column"], order[n["kind"]], n["label"], n["id"])
+                ),
+                "edges": sorted(graph["edges"].values(), key=lambda e: (e["source"], e["target"], e["kind"])),
+                "start_lot_ids": sorted(start),
+                "direction": direction,
+                "grouped": grouped,
+            },
+            statuses,
+        )
 
     @api.model
     def _trace_graph_query(self, lot_ids, direction, max_depth):
@@ -761,10 +772,23 @@ class TraceEngine(models.AbstractModel):
 
     @api.model
     def _trace_graph_node(self, graph, node_id, kind, res_model, res_id, label, column):
-        graph["nodes"].setdefault(
-            node_id,
-            {"id": node_id, "kind": kind, "res_model": res_model, "res_id": res_id, "label": label, "column": column},
-        )
+        if node_id in graph["nodes"]:
+            return
+        kinds = {
+            "vendor": self.env._("Vendor"),
+            "customer": self.env._("Customer"),
+            "receipt": self.env._("Receipt"),
+            "delivery": self.env._("Delivery"),
+        }
+        graph["nodes"][node_id] = {
+            "id": node_id,
+            "kind": kind,
+            "kind_label": kinds.get(kind, kind),
+            "res_model": res_model,
+            "res_id": res_id,
+            "label": label,
+            "column": column,
+        }
 
     @api.model
     def _trace_graph_edge(self, graph, source, target, kind, document, res_model, res_id, quantity, uom, count):
@@ -790,10 +814,11 @@ class TraceEngine(models.AbstractModel):
             edge["quantity"] += quantity
 
     @api.model
-    def _trace_graph_group(self, graph, products, threshold):
+    def _trace_graph_group(self, graph, products, threshold, expand=()):
         """Group the nodes of one product in each column of more than ``threshold`` nodes
         (lots by their product, documents by the product of their lots, partners all
-        together) and merge the edges between the same nodes. Returns whether any were."""
+        together), except the groups whose ids are in ``expand``, and merge the edges
+        between the same nodes. Returns whether any were."""
         nodes, edges = graph["nodes"], graph["edges"]
         by_column = defaultdict(list)
         for node in nodes.values():
@@ -819,7 +844,7 @@ class TraceEngine(models.AbstractModel):
                     product_id = None
                 buckets[node["kind"], product_id].append(node)
             for (kind, product_id), bucket in buckets.items():
-                if len(bucket) < 2:
+                if len(bucket) < 2 or self._trace_graph_group_id(column, kind, product_id) in expand:
                     continue
                 group = self._trace_graph_group_node(column, kind, product_id, bucket, products)
                 for node in bucket:
@@ -853,6 +878,10 @@ class TraceEngine(models.AbstractModel):
         return True
 
     @api.model
+    def _trace_graph_group_id(self, column, kind, product_id):
+        return f"group:{column}:{kind}:{product_id or 0}"
+
+    @api.model
     def _trace_graph_group_node(self, column, kind, product_id, members, products):
         """The ``group`` node standing for ``members`` (nodes of ``kind`` in ``column``)."""
         product = products.get(product_id, {}).get("name")
@@ -871,7 +900,7 @@ class TraceEngine(models.AbstractModel):
                 "vendor": self.env._("%(count)s vendors", count=count),
             }
         group = {
-            "id": f"group:{column}:{kind}:{product_id or 0}",
+            "id": self._trace_graph_group_id(column, kind, product_id),
             "kind": "group",
             "group_kind": kind,
             "res_model": members[0]["res_model"],
@@ -966,6 +995,17 @@ class TraceEngine(models.AbstractModel):
                 )
             )
         return group_threshold
+
+    @api.model
+    def _check_expand(self, expand):
+        """The ids of the groups of a trace map to leave expanded (a list of strings)."""
+        if not expand:
+            return frozenset()
+        if not isinstance(expand, (list, tuple)) or not all(isinstance(item, str) for item in expand):
+            raise UserError(
+                self.env._("The groups to expand are a list of group node ids (got %(expand)r).", expand=expand)
+            )
+        return frozenset(expand)
 
     @api.model
     def _check_depth(self, lots, max_depth):

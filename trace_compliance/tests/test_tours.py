@@ -58,3 +58,11 @@ class TestTours(TraceCase, HttpCase):
         self.assertEqual(
             self.env["trace.lot.link"].search([("production_id", "=", production.id)]).child_lot_id.name, "T-TOUR-BR-1"
         )
+
+    def test_trace_map_of_the_demo_flour_lot(self):
+        lot = self.env.ref("trace_compliance.demo_lot_flour_nm", raise_if_not_found=False)
+        if not lot:
+            self.skipTest("installed without demo data")
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{lot.id}", "trace_map_tour", login="tour_tracer"
+        )

@@ -1,4 +1,8 @@
+import base64
+import itertools
 import json
+
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -198,7 +202,85 @@ class TestTraceGraph(TraceCase):
         for kwargs in ({}, {"direction": "both"}, {"group_threshold": 1}):
             graph = self.graph("T-DO-1", **kwargs)
             self.assertEqual(json.loads(json.dumps(graph)), graph)
-            self.assertEqual(set(graph), {"nodes", "edges", "start_lot_ids", "direction", "grouped"})
+            self.assertEqual(
+                set(graph),
+                {"nodes", "edges", "start_lot_ids", "direction", "grouped", "width", "height", "legend"},
+            )
+
+    def test_expanded_groups_stay_open(self):
+        graph = self.graph("T-FL-1", group_threshold=1)
+        dough = next(node for node in graph["nodes"] if node["label"] == "Test Dough: 2 lots")
+        expanded = self.graph("T-FL-1", group_threshold=1, expand=[dough["id"]])
+        labels = {node["label"] for node in expanded["nodes"]}
+        self.assertTrue({"T-DO-1", "T-DO-2", "Test Loaf: 2 lots"} <= labels)
+        self.assertNotIn("Test Dough: 2 lots", labels)
+        edges = {(edge["source"], edge["target"]) for edge in expanded["edges"]}
+        self.assertIn((self.lot("T-FL-1"), self.lot("T-DO-2")), edges)
+        # An unknown group id changes nothing.
+        self.assertEqual(self.graph("T-FL-1", group_threshold=1, expand=["group:9:lot:0"]), graph)
+        for expand in ("group:1:lot:1", [1], {"a": 1}):
+            with self.subTest(expand=expand), self.assertRaisesRegex(UserError, "groups to expand"):
+                self.graph("T-FL-1", expand=expand)
+
+    def test_map_is_laid_out_left_to_right(self):
+        graph = self.graph("T-FL-1", direction="both")
+        nodes = {node["id"]: node for node in graph["nodes"]}
+        for node in nodes.values():
+            self.assertTrue({"x", "y", "width", "height", "fill", "stroke", "icon", "lines"} <= set(node))
+            self.assertLessEqual(node["x"] + node["width"], graph["width"])
+            self.assertLessEqual(node["y"] + node["height"], graph["height"])
+        # Columns left to right, boxes of one column apart.
+        for column in {node["column"] for node in nodes.values()}:
+            boxes = sorted((n for n in nodes.values() if n["column"] == column), key=lambda n: n["y"])
+            self.assertEqual(len({n["x"] for n in boxes}), 1)
+            for upper, lower in itertools.pairwise(boxes):
+                self.assertGreaterEqual(lower["y"], upper["y"] + upper["height"])
+        for edge in graph["edges"]:
+            source, target = nodes[edge["source"]], nodes[edge["target"]]
+            self.assertLess(source["column"], target["column"])
+            self.assertTrue(edge["path"].startswith(f"M{source['x'] + source['width']:g},"))
+        start = nodes[self.lot("T-FL-1")]
+        self.assertEqual(start["lines"][:2], ["\u2714 T-FL-1", "Test Flour"])
+        self.assertEqual(start["stroke_width"], 3)
+        flour_to_dough = next(e for e in graph["edges"] if e["target"] == self.lot("T-DO-1"))
+        self.assertEqual(flour_to_dough["label"], f"{self.chain['mo_dough_1'].name} \u00b7 98 kg")
+        # A recalled lot is drawn as such (colour and icon).
+        self.chain["T-BR-1"].sudo().set_quality_status("recalled", "Map test")
+        recalled = next(n for n in self.graph("T-FL-1")["nodes"] if n["label"] == "T-BR-1")
+        self.assertEqual((recalled["icon"], recalled["recalled"]), ("\u26a0", True))
+        self.assertEqual(recalled["lines"][2], "\u26a0 Recalled")
+
+    def test_map_as_svg_for_the_pdfs(self):
+        lots = self.chain["T-FL-1"].with_user(self.user_a)
+        image = lots._trace_map_image("forward")
+        prefix = "data:image/svg+xml;base64,"
+        self.assertTrue(image.startswith(prefix))
+        svg = etree.fromstring(base64.b64decode(image[len(prefix) :]))
+        self.assertEqual(svg.tag, "{http://www.w3.org/2000/svg}svg")
+        texts = [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
+        graph = lots.trace_graph("forward")
+        for node in graph["nodes"]:
+            self.assertIn(node["lines"][0], texts)
+        self.assertEqual(len(svg.findall(".//{http://www.w3.org/2000/svg}rect")), len(graph["nodes"]))
+        self.assertEqual(len(svg.findall(".//{http://www.w3.org/2000/svg}path")), len(graph["edges"]))
+        self.assertFalse(self.env["stock.lot"]._trace_map_image())
+
+    def test_map_opens_from_every_document(self):
+        chain = self.chain
+        action = chain["T-DO-1"].with_user(self.user_a).action_open_trace_map()
+        self.assertEqual((action["type"], action["tag"]), ("ir.actions.client", "trace_compliance.trace_map"))
+        self.assertEqual(action["context"]["active_ids"], chain["T-DO-1"].ids)
+        self.assertEqual(action["context"]["trace_map_direction"], "both")
+        production = chain["mo_dough_1"].with_user(self.user_a)
+        self.assertEqual(production.action_open_trace_map()["context"]["active_ids"], chain["T-DO-1"].ids)
+        delivery = chain["delivery"].with_user(self.user_a)
+        self.assertEqual(
+            set(delivery.action_open_trace_map()["context"]["active_ids"]), set(delivery.move_line_ids.lot_id.ids)
+        )
+        explore = self.env["trace.genealogy.explore"].with_user(self.user_a).create({"lot_ids": chain["T-FL-1"].ids})
+        self.assertEqual(explore.action_open_trace_map()["context"]["active_ids"], chain["T-FL-1"].ids)
+        with self.assertRaisesRegex(UserError, "no lot or serial number"):
+            self.env["stock.lot"]._action_trace_map()
 
     def test_bad_input_gets_clear_errors(self):
         Lot = self.env["stock.lot"].with_user(self.user_a)

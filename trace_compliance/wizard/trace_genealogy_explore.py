@@ -174,6 +174,10 @@ class TraceGenealogyExplore(models.TransientModel):
         self.ensure_one()
         return self._open_records("stock.picking", self.backward_json["picking_ids"], self.env._("Receipts"))
 
+    def action_open_trace_map(self):
+        self.ensure_one()
+        return self.lot_ids._action_trace_map()
+
     def action_open_vendors(self):
         self.ensure_one()
         return self._open_records("res.partner", self.backward_json["partner_ids"], self.env._("Vendors"))

@@ -495,6 +495,11 @@ class TraceRecall(models.Model):
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     @public(single=True)
+    def action_open_trace_map(self):
+        """The Trace Map of the suspect lots, forward: everything made from them and who received it."""
+        self.ensure_one()
+        return self.lot_ids._action_trace_map("forward")
+
     def action_export_xlsx(self):
         self.ensure_one()
         self._check_computed()
