@@ -187,8 +187,12 @@ def _route_edge(edge, source, target, height):
 
 
 def _edge_label(edge):
+    """The document and quantity of a genealogy edge; the quantity of a receipt or delivery
+    edge (its transfer is a node of the map)."""
     parts = []
-    if edge.get("document"):
+    if edge["kind"] in ("receipt", "delivery"):
+        pass
+    elif edge.get("document"):
         parts.append(edge["document"])
     elif (edge.get("count") or 0) > 1:
         parts.append(f"\u00d7{edge['count']}")
