@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import trace_odoo  # noqa: E402
+import trace_odoo
 
 # Collects the page's long tasks (main thread blocked over 50 ms) from the start.
 LONG_TASKS = """
@@ -121,7 +121,7 @@ def main():
     trace_odoo.import_odoo()
     port = trace_odoo.free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(Path("/tmp") / f"trace_map_browser_{port}.log", "w")  # noqa: SIM115
+    log = open(Path("/tmp") / f"trace_map_browser_{port}.log", "w")
     server = subprocess.Popen(
         trace_odoo.odoo_command(args.db, f"--http-port={port}", "--http-interface=127.0.0.1", "--workers=0"),
         stdout=log,
