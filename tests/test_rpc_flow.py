@@ -106,6 +106,18 @@ def test_trace_graph_over_xmlrpc_and_jsonrpc(scenario, admin_json):
     assert both["direction"] == "both" and both["grouped"] is True
     vendors = [node for node in both["nodes"] if node.get("group_kind") == "vendor" or node["kind"] == "vendor"]
     assert vendors and all(node["column"] < 0 for node in vendors)
+    # A group expanded on the map: its members come back, laid out like the rest.
+    group = next(node for node in both["nodes"] if node.get("group_kind") == "lot")
+    expanded = admin_json(
+        "stock.lot", "trace_graph", [scenario.lots["DGH-261102"]], direction="both", group_threshold=1, expand=[group["id"]]
+    )
+    ids = {node["id"] for node in expanded["nodes"]}
+    assert group["id"] not in ids and set(group["members"]) <= ids
+    assert all(node["x"] + node["width"] <= expanded["width"] for node in expanded["nodes"])
+    assert all(edge["path"].startswith("M") for edge in expanded["edges"])
+    # The web client's Trace Map is opened by an action every button returns.
+    action = rpc("stock.lot", "action_open_trace_map", [flour])
+    assert (action["tag"], action["context"]["active_ids"]) == ("trace_compliance.trace_map", [flour])
     # A user without traceability rights reads the lots and deliveries, not the genealogy links.
     stock_view = scenario.client("stock_user")("stock.lot", "trace_graph", [flour])
     assert {node["id"] for node in stock_view["nodes"]} == {node["id"] for node in graph["nodes"]}

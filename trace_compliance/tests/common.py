@@ -6,8 +6,15 @@ test states exactly which lot went where and never depends on reservation order 
 demo data.
 """
 
+import base64
+import re
+
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+TRACE_MAP_IMAGE = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
 class TraceCase(TransactionCase):
@@ -212,6 +219,15 @@ class TraceCase(TransactionCase):
                 "company_id": cls.company.id,
             }
         )
+
+    def _printed_map_texts(self, html):
+        """The texts of the trace map a report's ``html`` prints (an SVG image), which must
+        be one well-formed SVG document."""
+        images = TRACE_MAP_IMAGE.findall(html)
+        self.assertEqual(len(images), 1, "the report prints one trace map")
+        svg = etree.fromstring(base64.b64decode(images[0]))
+        self.assertEqual(svg.tag, "{http://www.w3.org/2000/svg}svg")
+        return " ".join(text.text or "" for text in svg.iter("{http://www.w3.org/2000/svg}text"))
 
     @classmethod
     def _user(cls, login, groups, company=None, **values):

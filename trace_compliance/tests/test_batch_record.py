@@ -270,8 +270,13 @@ class TestBatchRecord(TraceCase):
             "ebr_author",
             "ebr_manager",
             "UTC",
+            "Trace map",
         ):
             self.assertIn(text, html)
+        # The map printed: the record's lots, what they were made from and where they went.
+        printed = self._printed_map_texts(html)
+        for lot in self.record.lot_ids | self.record.component_ids.lot_id:
+            self.assertIn(lot.name, printed)
 
     def test_auditor_reads_and_cannot_sign(self):
         auditor = self._user("ebr_auditor", "trace_compliance.group_trace_auditor")

@@ -111,8 +111,12 @@ class TestRecallExport(RecallCase):
 
     def test_recall_pdf_report_and_notice(self):
         html = self.env["ir.actions.report"]._render_qweb_html("trace_recall.action_report_recall", self.recall.ids)[0]
-        for text in (self.recall.name, "Allergen not declared", "T-BR-2", "Test Clinic", "Stock on hand"):
+        for text in (self.recall.name, "Allergen not declared", "T-BR-2", "Test Clinic", "Stock on hand", "Trace map"):
             self.assertIn(text, html.decode())
+        # The map printed: forward from the suspect lots to the customers.
+        printed = self._printed_map_texts(html.decode())
+        for text in (*self.recall.lot_ids.mapped("name"), "T-BR-2", "Test Clinic"):
+            self.assertIn(text, printed)
         notice = (
             self.env["ir.actions.report"]
             ._render_qweb_html("trace_recall.action_report_recall_notice", self.recall.partner_line_ids.ids[:1])[0]
