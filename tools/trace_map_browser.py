@@ -62,19 +62,20 @@ def wait_for_server(url, process, timeout=300):
 
 
 def open_map(page, url, lot, direction):
-    """Open the map of ``lot`` in ``direction`` through the web client's action service
-    (what the "Trace Map" buttons do), from the list of lots; time it until drawn."""
+    """Open the map of ``lot`` in ``direction`` as its "Trace Map" button does (the action
+    ``action_open_trace_map`` returns, run by the web client's action service), from the
+    list of lots; time it until drawn."""
     page.goto(f"{url}/odoo/action-stock.action_production_lot_form")
     page.wait_for_selector(".o_list_view")
     page.evaluate("window.__traceLongTasks = []")
     started = time.perf_counter()
     page.evaluate(
-        """([lot, direction]) => odoo.__WOWL_DEBUG__.root.env.services.action.doAction({
-            type: "ir.actions.client",
-            tag: "trace_compliance.trace_map",
-            name: "Trace Map",
-            context: { active_id: lot, active_ids: [lot], trace_map_direction: direction },
-        })""",
+        """async ([lot, direction]) => {
+            const services = odoo.__WOWL_DEBUG__.root.env.services;
+            const action = await services.orm.call("stock.lot", "action_open_trace_map", [[lot]]);
+            action.context.trace_map_direction = direction;
+            return services.action.doAction(action);
+        }""",
         [lot, direction],
     )
     drawn(page)
