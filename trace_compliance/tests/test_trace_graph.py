@@ -265,6 +265,13 @@ class TestTraceGraph(TraceCase):
         self.assertEqual(len(svg.findall(".//{http://www.w3.org/2000/svg}path")), len(graph["edges"]))
         self.assertFalse(self.env["stock.lot"]._trace_map_image())
 
+    def test_printed_map_escapes_what_it_prints(self):
+        self.customer_shop.name = 'Grocer <"&"> Ltd'
+        image = self.chain["T-FL-1"].with_user(self.user_a)._trace_map_image("forward")
+        svg = etree.fromstring(base64.b64decode(image.split(",", 1)[1]))
+        texts = [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
+        self.assertIn('\u25c6 Grocer <"&"> Ltd', texts)
+
     def test_map_opens_from_every_document(self):
         chain = self.chain
         action = chain["T-DO-1"].with_user(self.user_a).action_open_trace_map()
