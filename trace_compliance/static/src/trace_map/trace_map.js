@@ -217,8 +217,10 @@ export class TraceMap extends Component {
         }
         if (node.kind === "group") {
             rows.push([_t("Members"), String(node.count)]);
+            const legend = Object.fromEntries(this.state.graph.legend.map((item) => [item.status, item]));
             for (const [status, count] of Object.entries(node.quality_statuses || {})) {
-                rows.push([status, String(count)]);
+                const item = legend[status];
+                rows.push([item ? `${item.icon} ${item.label}` : status, String(count)]);
             }
         }
         const edges = this.state.graph.edges.filter((edge) => edge.source === node.id || edge.target === node.id);
