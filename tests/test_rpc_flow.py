@@ -108,9 +108,8 @@ def test_trace_graph_over_xmlrpc_and_jsonrpc(scenario, admin_json):
     assert vendors and all(node["column"] < 0 for node in vendors)
     # A group expanded on the map: its members come back, laid out like the rest.
     group = next(node for node in both["nodes"] if node.get("group_kind") == "lot")
-    expanded = admin_json(
-        "stock.lot", "trace_graph", [scenario.lots["DGH-261102"]], direction="both", group_threshold=1, expand=[group["id"]]
-    )
+    dough = [scenario.lots["DGH-261102"]]
+    expanded = admin_json("stock.lot", "trace_graph", dough, direction="both", group_threshold=1, expand=[group["id"]])
     ids = {node["id"] for node in expanded["nodes"]}
     assert group["id"] not in ids and set(group["members"]) <= ids
     assert all(node["x"] + node["width"] <= expanded["width"] for node in expanded["nodes"])
