@@ -4,7 +4,7 @@ PYTHON ?= python3
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test test-core test-core-all install-matrix lint format help pot bench
+.PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest
 
 help:
 	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
@@ -14,6 +14,7 @@ help:
 	@echo "make install-matrix  install each add-on on its own, without demo data"
 	@echo "make lint            ruff, ruff format --check, pylint-odoo"
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
+	@echo "make loadtest        4 workers under concurrent readers and writers for 60 s (LOAD_SIZE=100000 lines)"
 
 run:
 	$(LAUNCH) run
@@ -43,6 +44,14 @@ lint:
 BENCH_SIZE ?= 1000000
 bench:
 	$(PYTHON) tools/bench/run.py --lines $(BENCH_SIZE) --json bench-results.json
+
+# The load test: Odoo's multi-process server (LOAD_WORKERS) on the benchmark's database of
+# LOAD_SIZE lines (generated when missing), readers and writers at once for LOAD_SECONDS.
+LOAD_SIZE ?= 100000
+LOAD_WORKERS ?= 4
+LOAD_SECONDS ?= 60
+loadtest:
+	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --json loadtest-results.json
 
 format:
 	$(PYTHON) -m ruff check --fix .

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from odoo_rpc import JsonRpc, WebSession, XmlRpc
-from rpc_scenario import Scenario
 
 REPO = Path(__file__).resolve().parent.parent
+# The launcher and the RPC clients live in tools/ (the load test uses them too).
 sys.path.insert(0, str(REPO / "tools"))
 import trace_odoo  # noqa: E402
+from odoo_rpc import JsonRpc, WebSession, XmlRpc  # noqa: E402
+from rpc_scenario import Scenario  # noqa: E402
 
 START_TIMEOUT = 180
 

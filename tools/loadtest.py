@@ -1,0 +1,633 @@
+#!/usr/bin/env python3
+"""Load test: many users at once on Odoo's multi-process server, readers and writers.
+
+Serves a database with ``--workers`` worker processes (Odoo's prefork server, crons off)
+and drives it for ``--duration`` seconds with concurrent clients, each in its own thread
+and session:
+
+- readers (``--clients``), calls chosen at random by weight: ``trace_forward`` over
+  JSON-RPC (``/jsonrpc``), ``trace_backward`` and ``trace_graph`` through the web client's
+  ``/web/dataset/call_kw``, the warranty lookup of a serial, a genealogy explorer search,
+  and now and then a recall drill computed and exported to a spreadsheet;
+- writers (``--writers``), each in a loop: a component lot received, a manufacturing
+  order consuming it taken to done (genealogy links written while others trace), its batch
+  record signed, the finished lot put on hold and released again.
+
+It prints and writes (``--json``) calls per second and the p50 / p95 / p99 latency of
+each kind, the errors (a serialization failure is retried by Odoo; the client must never
+see one), the retries Odoo logged, PostgreSQL's own counters for the database
+(``pg_stat_database``: commits, rollbacks, deadlocks, conflicts) and, with a standby
+(``--replica-port``), the share of the reads it served. At the end it checks that no write
+was lost: every order done has its genealogy links, every signature its record.
+
+The database is the benchmark's (``tools/bench/run.py``: the add-ons without demo data,
+``--lines`` generated done move lines), made when missing, or any database (``--db``).
+
+Usage::
+
+    python3 tools/loadtest.py                          # 100,000 lines, 4 workers, 60 s (make loadtest)
+    python3 tools/loadtest.py --lines 1000000 --workers 4 --clients 12 --duration 120 --json load.json
+    python3 tools/loadtest.py --db trace_bench_100000 --replica-port 5433   # reads on a standby
+"""
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+import xmlrpc.client
+from collections import defaultdict
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS))
+import trace_odoo  # noqa: E402
+from odoo_rpc import JsonRpc, RpcError, WebSession, XmlRpc  # noqa: E402
+
+# Readers' calls and their weights.
+READS = {
+    "trace_forward": 30,
+    "trace_backward": 25,
+    "trace_graph": 10,
+    "warranty_lookup": 15,
+    "explorer_search": 15,
+    "recall_drill": 2,
+}
+# Odoo's log line when it retries a transaction after a serialization failure or deadlock.
+RETRY_LOG = re.compile(r"(SerializationFailure|DeadlockDetected|LockNotAvailable).*retry", re.IGNORECASE)
+PASSWORD = "admin"
+
+
+# ----------------------------------------------------------------------
+# the server
+# ----------------------------------------------------------------------
+class Server:
+    """Odoo's multi-process server on ``dbname``, on free ports, crons off."""
+
+    def __init__(self, dbname, workers, replica_port=None, logfile=None):
+        self.dbname, self.workers = dbname, workers
+        self.port = trace_odoo.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.logfile = Path(logfile or Path(trace_odoo.data_dir()) / "logs" / f"loadtest-{dbname}.log")
+        self.logfile.parent.mkdir(parents=True, exist_ok=True)
+        args = [
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--gevent-port={trace_odoo.free_port()}",
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            "--limit-time-real=1200",
+            "--limit-time-cpu=1200",
+            "--limit-memory-soft=4294967296",
+            "--limit-memory-hard=6442450944",
+            "--log-level=info",
+        ]
+        if replica_port:
+            pg = trace_odoo.pg_settings()
+            args += [f"--db_replica_host={pg['host']}", f"--db_replica_port={replica_port}"]
+        self.process = None
+        self.args = args
+
+    def start(self, timeout=180):
+        self.output = open(self.logfile, "w", encoding="utf-8")  # closed by stop()
+        self.process = subprocess.Popen(
+            trace_odoo.odoo_command(self.dbname, *self.args), stdout=self.output, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Odoo exited ({self.process.returncode}) while starting: see {self.logfile}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/web/login", timeout=10) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"Odoo did not answer {self.url} within {timeout}s: see {self.logfile}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "output", None):
+            self.output.close()
+
+    def log_text(self):
+        return self.logfile.read_text(encoding="utf-8", errors="replace")
+
+
+# ----------------------------------------------------------------------
+# what the clients work on
+# ----------------------------------------------------------------------
+def sample(dbname, size=400, seed=1):
+    """Lots to trace (of every level), serial numbers to look up, lot names to search."""
+    rows = trace_odoo.db_query(
+        dbname,
+        """SELECT lot.id, lot.name, product.tracking
+             FROM stock_lot lot
+             JOIN product_product pp ON pp.id = lot.product_id
+             JOIN product_template product ON product.id = pp.product_tmpl_id
+            WHERE EXISTS (SELECT FROM stock_move_line line WHERE line.lot_id = lot.id AND line.state = 'done')
+         ORDER BY md5(lot.id::text || %s)
+            LIMIT %s""",
+        (str(seed), size),
+    )
+    if not rows:
+        raise RuntimeError(f"{dbname} has no lot with a done move: nothing to trace")
+    serials = [name for _id, name, tracking in rows if tracking == "serial"] or [rows[0][1]]
+    return {"lots": [(lot_id, name) for lot_id, name, _tracking in rows], "serials": serials}
+
+
+class World:
+    """The products, partners and bill of materials the writers use: made once, over
+    XML-RPC as the administrator, with names of their own (``tag``)."""
+
+    def __init__(self, admin, tag):
+        self.admin, self.tag = admin, tag
+        rpc = admin
+        self.company_id = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
+        warehouse = rpc(
+            "stock.warehouse",
+            "search_read",
+            [["company_id", "=", self.company_id]],
+            ["lot_stock_id", "in_type_id"],
+            limit=1,
+        )[0]
+        self.stock, self.in_type = warehouse["lot_stock_id"][0], warehouse["in_type_id"][0]
+        self.suppliers = rpc.ref("stock.stock_location_suppliers")
+        self.vendor = rpc("res.partner", "create", {"name": f"Load Mill {tag}", "is_company": True})
+        kg, unit = rpc.ref("uom.product_uom_kgm"), rpc.ref("uom.product_uom_unit")
+        self.component = self._product(f"Load Flour {tag}", kg, batch_record=False)
+        self.finished = self._product(f"Load Loaf {tag}", unit, batch_record=True)
+        template, uom = self._template(self.finished)
+        self.bom = rpc(
+            "mrp.bom",
+            "create",
+            {
+                "product_tmpl_id": template,
+                "product_qty": 10,
+                "product_uom_id": uom,
+                "consumption": "flexible",
+                "bom_line_ids": [[0, 0, {"product_id": self.component, "product_qty": 5, "product_uom_id": kg}]],
+            },
+        )
+
+    def _product(self, name, uom, batch_record):
+        return self.admin(
+            "product.product",
+            "create",
+            {
+                "name": name,
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "lot",
+                "uom_id": uom,
+                "uom_po_id": uom,
+                "trace_batch_record": batch_record,
+            },
+        )
+
+    def _template(self, product):
+        row = self.admin("product.product", "read", [product], ["product_tmpl_id", "uom_id"])[0]
+        return row["product_tmpl_id"][0], row["uom_id"][0]
+
+
+# ----------------------------------------------------------------------
+# the clients
+# ----------------------------------------------------------------------
+class Recorder:
+    """Latencies and errors by kind of call, from every thread."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = defaultdict(list)
+        self.errors = defaultdict(list)
+
+    def call(self, kind, function, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = function(*args, **kwargs)
+        except (RpcError, xmlrpc.client.Fault, OSError, AssertionError) as error:
+            with self.lock:
+                self.errors[kind].append(_error_text(error))
+            return None
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            self.latencies[kind].append(elapsed)
+        return result
+
+
+def _error_text(error):
+    if isinstance(error, xmlrpc.client.Fault):
+        return error.faultString.strip().splitlines()[-1][:300]
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def reader(url, dbname, login, password, lots, serials, deadline, recorder, seed):
+    """One user reading until ``deadline``: JSON-RPC for the traces an integration makes,
+    the web client's call_kw for the rest."""
+    rng = random.Random(seed)
+    integration = JsonRpc(url, dbname, login, password)
+    web = WebSession(url, dbname, login, password)
+    kinds, weights = list(READS), list(READS.values())
+    while time.monotonic() < deadline:
+        kind = rng.choices(kinds, weights)[0]
+        lot_id, lot_name = rng.choice(lots)
+        if kind == "trace_forward":
+            recorder.call(kind, integration, "stock.lot", "trace_forward", [lot_id])
+        elif kind == "trace_backward":
+            recorder.call(kind, web, "stock.lot", "trace_backward", [lot_id])
+        elif kind == "trace_graph":
+            recorder.call(kind, web, "stock.lot", "trace_graph", [lot_id], direction="both")
+        elif kind == "warranty_lookup":
+            recorder.call(kind, _warranty_lookup, web, rng.choice(serials))
+        elif kind == "explorer_search":
+            recorder.call(kind, _explore, web, lot_name)
+        elif kind == "recall_drill":
+            recorder.call(kind, _drill, web, lot_id)
+
+
+def _warranty_lookup(web, serial):
+    try:
+        return web("stock.lot", "warranty_lookup", serial)
+    except RpcError as error:
+        # A lot number is no serial: the lookup says so (a UserError), which is an answer.
+        if error.name == "odoo.exceptions.UserError":
+            return None
+        raise
+
+
+def _explore(web, term):
+    explore_id = web("trace.genealogy.explore", "create", {"search_term": term})
+    return web("trace.genealogy.explore", "action_search", [explore_id])
+
+
+def _drill(web, lot_id):
+    wizard = web(
+        "trace.recall.start",
+        "create",
+        {"selection_mode": "lots", "lot_ids": [[6, 0, [lot_id]]], "reason": "Load test drill", "is_drill": True},
+    )
+    action = web("trace.recall.start", "action_start", [wizard])
+    return web("trace.recall", "action_export_xlsx", [action["res_id"]])
+
+
+def writer(admin, world, index, deadline, recorder, produced):
+    """One user writing until ``deadline``: receive, produce, sign, hold and release;
+    ``produced`` collects the orders done and the signatures made (to verify them)."""
+    iteration = 0
+    while time.monotonic() < deadline:
+        iteration += 1
+        lot_name = f"LD-{world.tag}-{index}-{iteration}"
+        received = recorder.call("receipt", _receive, admin, world, lot_name)
+        if not received:
+            continue
+        done = recorder.call("mo_done", _produce, admin, world, received, f"{lot_name}-P")
+        if not done:
+            continue
+        production_id, finished_lot = done
+        produced["productions"].append((production_id, received, finished_lot))
+        record = admin("trace.batch.record", "search", [["production_id", "=", production_id]])
+        if record:
+            signature = recorder.call("signature", admin, "trace.batch.record", "sign", record, "authored", PASSWORD)
+            if signature:
+                produced["signatures"].append(signature)
+        recorder.call(
+            "quality_status", admin, "stock.lot", "set_quality_status", [finished_lot], "on_hold", "Load test"
+        )
+        recorder.call(
+            "quality_status", admin, "stock.lot", "set_quality_status", [finished_lot], "released", "Load test"
+        )
+
+
+def _receive(admin, world, lot_name):
+    picking = admin(
+        "stock.picking",
+        "create",
+        {
+            "picking_type_id": world.in_type,
+            "partner_id": world.vendor,
+            "location_id": world.suppliers,
+            "location_dest_id": world.stock,
+            "move_ids": [
+                [
+                    0,
+                    0,
+                    {
+                        "name": lot_name,
+                        "product_id": world.component,
+                        "product_uom_qty": 5,
+                        "location_id": world.suppliers,
+                        "location_dest_id": world.stock,
+                    },
+                ]
+            ],
+        },
+    )
+    admin("stock.picking", "action_confirm", [picking])
+    move = admin("stock.move", "search_read", [["picking_id", "=", picking]], ["move_line_ids", "product_uom"])[0]
+    if move["move_line_ids"]:
+        admin("stock.move.line", "unlink", move["move_line_ids"])
+    admin(
+        "stock.move.line",
+        "create",
+        {
+            "move_id": move["id"],
+            "picking_id": picking,
+            "product_id": world.component,
+            "product_uom_id": move["product_uom"][0],
+            "location_id": world.suppliers,
+            "location_dest_id": world.stock,
+            "lot_name": lot_name,
+            "quantity": 5,
+            "picked": True,
+        },
+    )
+    result = admin("stock.picking", "button_validate", [picking])
+    assert result is True, f"validating the receipt of {lot_name} opened {result}"
+    return admin("stock.lot", "search", [["product_id", "=", world.component], ["name", "=", lot_name]])[0]
+
+
+def _produce(admin, world, component_lot, lot_name):
+    production = admin(
+        "mrp.production", "create", {"product_id": world.finished, "bom_id": world.bom, "product_qty": 10}
+    )
+    admin("mrp.production", "action_confirm", [production])
+    lot = admin("stock.lot", "create", {"name": lot_name, "product_id": world.finished, "company_id": world.company_id})
+    admin("mrp.production", "write", [production], {"qty_producing": 10, "lot_producing_id": lot})
+    move = admin(
+        "stock.move",
+        "search_read",
+        [["raw_material_production_id", "=", production]],
+        ["move_line_ids", "product_uom", "location_id", "location_dest_id"],
+    )[0]
+    if move["move_line_ids"]:
+        admin("stock.move.line", "unlink", move["move_line_ids"])
+    admin(
+        "stock.move.line",
+        "create",
+        {
+            "move_id": move["id"],
+            "product_id": world.component,
+            "product_uom_id": move["product_uom"][0],
+            "location_id": move["location_id"][0],
+            "location_dest_id": move["location_dest_id"][0],
+            "lot_id": component_lot,
+            "quantity": 5,
+            "picked": True,
+        },
+    )
+    admin("stock.move", "write", [move["id"]], {"picked": True})
+    result = admin("mrp.production", "button_mark_done", [production])
+    assert result is True, f"marking the order of {lot_name} done opened {result}"
+    return production, lot
+
+
+# ----------------------------------------------------------------------
+# figures
+# ----------------------------------------------------------------------
+def database_counters(dbname):
+    rows = trace_odoo.db_query(
+        dbname,
+        """SELECT xact_commit, xact_rollback, deadlocks, conflicts, tup_returned, tup_fetched
+             FROM pg_stat_database WHERE datname = current_database()""",
+    )
+    return dict(
+        zip(("commits", "rollbacks", "deadlocks", "conflicts", "rows_returned", "rows_fetched"), rows[0], strict=True)
+    )
+
+
+def index_scans(dbname, port):
+    """Index scans of the genealogy and of the move lines (what a trace reads) on the
+    server at ``port`` (the primary, or a standby: each counts its own)."""
+    import psycopg2  # noqa: PLC0415
+
+    settings = dict(trace_odoo.pg_settings(), port=port)
+    connection = psycopg2.connect(dbname=dbname, **settings)
+    try:
+        with connection.cursor() as cr:
+            cr.execute(
+                """SELECT COALESCE(SUM(idx_scan), 0) FROM pg_stat_user_tables
+                    WHERE relname IN ('trace_lot_link', 'stock_move_line')"""
+            )
+            return int(cr.fetchone()[0])
+    finally:
+        connection.close()
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def verify_writes(admin, produced):
+    """Every order done has its genealogy links (component lot into finished lot), every
+    signature answered is there."""
+    missing = []
+    for production_id, component_lot, finished_lot in produced["productions"]:
+        links = admin(
+            "trace.lot.link",
+            "search_read",
+            [["production_id", "=", production_id]],
+            ["parent_lot_id", "child_lot_id"],
+        )
+        if not any(
+            link["parent_lot_id"][0] == component_lot and link["child_lot_id"][0] == finished_lot for link in links
+        ):
+            missing.append(production_id)
+    signatures = admin("trace.signature", "search_count", [["id", "in", produced["signatures"]]])
+    return {
+        "productions_done": len(produced["productions"]),
+        "productions_without_links": len(missing),
+        "signatures": len(produced["signatures"]),
+        "signatures_missing": len(produced["signatures"]) - signatures,
+    }
+
+
+# ----------------------------------------------------------------------
+# the run
+# ----------------------------------------------------------------------
+def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=None, seed=1, logfile=None, log=print):
+    """Serve ``dbname`` and load it; returns the figures (a dict)."""
+    trace_odoo.import_odoo()
+    trace_odoo.ensure_role()
+    work = sample(dbname, seed=seed)
+    server = Server(dbname, workers, replica_port, logfile).start()
+    try:
+        admin = XmlRpc(server.url, dbname, "admin", PASSWORD)
+        world = World(admin, uuid.uuid4().hex[:6])
+        log(
+            f"{dbname}: {workers} workers, {clients} readers, {writers} writers, {duration:.0f} s"
+            + (f", reads on the standby at port {replica_port}" if replica_port else "")
+        )
+        before = database_counters(dbname)
+        primary_port = trace_odoo.pg_settings()["port"]
+        scans_before = [index_scans(dbname, port) for port in (primary_port, replica_port) if port]
+        recorder, produced = Recorder(), {"productions": [], "signatures": []}
+        started = time.monotonic()
+        deadline = started + duration
+        threads = [
+            threading.Thread(
+                target=reader,
+                args=(
+                    server.url,
+                    dbname,
+                    "admin",
+                    PASSWORD,
+                    work["lots"],
+                    work["serials"],
+                    deadline,
+                    recorder,
+                    seed + i,
+                ),
+            )
+            for i in range(clients)
+        ] + [
+            threading.Thread(target=writer, args=(admin, world, i, deadline, recorder, produced))
+            for i in range(writers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        after = database_counters(dbname)
+        scans_after = [index_scans(dbname, port) for port in (primary_port, replica_port) if port]
+        writes = verify_writes(admin, produced)
+    finally:
+        server.stop()
+    retries = len(RETRY_LOG.findall(server.log_text()))
+    kinds = {}
+    for kind in [*READS, "receipt", "mo_done", "signature", "quality_status"]:
+        values = recorder.latencies.get(kind, [])
+        errors = recorder.errors.get(kind, [])
+        if not values and not errors:
+            continue
+        kinds[kind] = {
+            "calls": len(values),
+            "errors": len(errors),
+            "per_s": round(len(values) / elapsed, 2),
+            "p50_ms": _ms(percentile(values, 0.50)),
+            "p95_ms": _ms(percentile(values, 0.95)),
+            "p99_ms": _ms(percentile(values, 0.99)),
+            "mean_ms": _ms(statistics.fmean(values)) if values else None,
+        }
+    calls = sum(kind["calls"] for kind in kinds.values())
+    figures = {
+        "db": dbname,
+        "workers": workers,
+        "clients": clients,
+        "writers": writers,
+        "duration_s": round(elapsed, 1),
+        "replica_port": replica_port,
+        "calls": calls,
+        "calls_per_s": round(calls / elapsed, 2),
+        "errors": sum(kind["errors"] for kind in kinds.values()),
+        "error_samples": sorted({text for texts in recorder.errors.values() for text in texts})[:10],
+        "retries_logged": retries,
+        "kinds": kinds,
+        "database": {key: after[key] - before[key] for key in after},
+        "writes": writes,
+        "server_log": str(server.logfile),
+    }
+    scans = [after - before for before, after in zip(scans_before, scans_after, strict=True)]
+    figures["index_scans"] = {"primary": scans[0]}
+    if replica_port:
+        total = scans[0] + scans[1]
+        figures["index_scans"].update(standby=scans[1], standby_share=round(scans[1] / total, 3) if total else None)
+    return figures
+
+
+def _ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def report(figures):
+    lines = [
+        f"{figures['db']}: {figures['workers']} workers, {figures['clients']} readers + {figures['writers']} "
+        f"writers for {figures['duration_s']} s: {figures['calls']} calls, {figures['calls_per_s']} calls/s, "
+        f"{figures['errors']} errors, {figures['retries_logged']} retries logged by Odoo",
+        f"{'kind':<16}{'calls':>8}{'per s':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}",
+    ]
+    for kind, row in figures["kinds"].items():
+        lines.append(
+            f"{kind:<16}{row['calls']:>8}{row['per_s']:>8}{row['p50_ms'] or 0:>10}{row['p95_ms'] or 0:>10}"
+            f"{row['p99_ms'] or 0:>10}{row['errors']:>8}"
+        )
+    db = figures["database"]
+    lines.append(
+        f"PostgreSQL: {db['commits']} commits, {db['rollbacks']} rollbacks, {db['deadlocks']} deadlocks, "
+        f"{db['conflicts']} conflicts"
+    )
+    writes = figures["writes"]
+    lines.append(
+        f"Writes: {writes['productions_done']} orders done, {writes['productions_without_links']} without their "
+        f"links; {writes['signatures']} signatures, {writes['signatures_missing']} missing"
+    )
+    scans = figures["index_scans"]
+    if "standby" in scans:
+        lines.append(
+            f"Index scans of the genealogy and move lines: {scans['standby']} on the standby, "
+            f"{scans['primary']} on the primary (standby share {scans['standby_share']})"
+        )
+    for sample_text in figures["error_samples"]:
+        lines.append(f"  error: {sample_text}")
+    return "\n".join(lines)
+
+
+def ensure_database(dbname, lines, log=print):
+    """The benchmark's database of ``lines`` move lines, made when missing."""
+    if trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)):
+        return
+    sys.path.insert(0, str(TOOLS / "bench"))
+    import generate  # noqa: PLC0415
+    import run as bench  # noqa: PLC0415
+
+    log(f"{dbname}: installing the add-ons and generating {lines:,} move lines (tools/bench)")
+    bench.create_database(dbname)
+    generate.generate(dbname, lines, 1, log=log)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000, help="move lines of the generated database (100,000)")
+    parser.add_argument("--db", help="database (default: trace_bench_<lines>, generated when missing)")
+    parser.add_argument("--workers", type=int, default=4, help="Odoo worker processes (default 4)")
+    parser.add_argument("--clients", type=int, default=8, help="reading users at once (default 8)")
+    parser.add_argument("--writers", type=int, default=2, help="writing users at once (default 2)")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--replica-port", type=int, help="a hot standby of the database (tools/replica.py)")
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    trace_odoo.import_odoo()
+    trace_odoo.ensure_role()
+    dbname = args.db or f"trace_bench_{args.lines}"
+    if not args.db:
+        ensure_database(dbname, args.lines)
+    figures = run(dbname, args.workers, args.clients, args.writers, args.duration, args.replica_port, args.seed)
+    print(report(figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+        print(f"Figures written to {args.json}")
+    if figures["errors"] or figures["writes"]["productions_without_links"] or figures["writes"]["signatures_missing"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
