@@ -284,9 +284,10 @@ def _drill(web, lot_id):
     return web("trace.recall", "action_export_xlsx", [action["res_id"]])
 
 
-def writer(admin, world, index, deadline, recorder, produced):
+def writer(url, dbname, world, index, deadline, recorder, produced):
     """One user writing until ``deadline``: receive, produce, sign, hold and release;
     ``produced`` collects the orders done and the signatures made (to verify them)."""
+    admin = XmlRpc(url, dbname, "admin", PASSWORD)  # a client per thread
     iteration = 0
     while time.monotonic() < deadline:
         iteration += 1
@@ -395,6 +396,42 @@ def _produce(admin, world, component_lot, lot_name):
     return production, lot
 
 
+def lag_probe(url, dbname, world, deadline, results):
+    """With a standby: an order done on the primary, then at once its component lot traced
+    through the web client (``@api.readonly``: read on the standby): is the new lot there
+    at once, and if not, after how long."""
+    admin, web = XmlRpc(url, dbname, "admin", PASSWORD), WebSession(url, dbname, "admin", PASSWORD)
+    round_ = 0
+    while time.monotonic() < deadline - 3:
+        round_ += 1
+        lot_name = f"LAG-{world.tag}-{round_}"
+        component = _receive(admin, world, lot_name)
+        _production, finished = _produce(admin, world, component, f"{lot_name}-P")
+        done = time.monotonic()
+        at_once = None
+        while time.monotonic() - done < 30:
+            found = finished in web("stock.lot", "trace_forward", [component])["lot_ids"]
+            at_once = found if at_once is None else at_once
+            if found:
+                break
+            time.sleep(0.002)
+        results.append({"visible_at_once": at_once, "visible_after_ms": round((time.monotonic() - done) * 1000, 1)})
+        time.sleep(1)
+
+
+def same_answers(url, dbname, lots):
+    """The traces of ``lots`` read on the standby (web client, read-only) and on the
+    primary (JSON-RPC): the lots that differ."""
+    web = WebSession(url, dbname, "admin", PASSWORD)
+    integration = JsonRpc(url, dbname, "admin", PASSWORD)
+    different = []
+    for lot_id, name in lots:
+        for method in ("trace_forward", "trace_backward"):
+            if web("stock.lot", method, [lot_id]) != integration("stock.lot", method, [lot_id]):
+                different.append((name, method))
+    return different
+
+
 # ----------------------------------------------------------------------
 # figures
 # ----------------------------------------------------------------------
@@ -498,9 +535,12 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
             )
             for i in range(clients)
         ] + [
-            threading.Thread(target=writer, args=(admin, world, i, deadline, recorder, produced))
+            threading.Thread(target=writer, args=(server.url, dbname, world, i, deadline, recorder, produced))
             for i in range(writers)
         ]
+        lags = []
+        if replica_port:
+            threads.append(threading.Thread(target=lag_probe, args=(server.url, dbname, world, deadline, lags)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -509,6 +549,7 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
         after = database_counters(dbname)
         scans_after = [index_scans(dbname, port) for port in (primary_port, replica_port) if port]
         writes = verify_writes(admin, produced)
+        different = same_answers(server.url, dbname, work["lots"][:50]) if replica_port else None
     finally:
         server.stop()
     retries = len(RETRY_LOG.findall(server.log_text()))
@@ -545,6 +586,14 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
         "writes": writes,
         "server_log": str(server.logfile),
     }
+    if replica_port:
+        figures["replication"] = {
+            "traces_compared": 2 * min(50, len(work["lots"])),
+            "different_answers": different,
+            "orders_probed": len(lags),
+            "new_lot_visible_at_once": sum(1 for lag in lags if lag["visible_at_once"]),
+            "visible_after_ms": sorted(lag["visible_after_ms"] for lag in lags),
+        }
     scans = [after - before for before, after in zip(scans_before, scans_after, strict=True)]
     figures["index_scans"] = {"primary": scans[0]}
     if replica_port:
@@ -584,6 +633,14 @@ def report(figures):
         lines.append(
             f"Index scans of the genealogy and move lines: {scans['standby']} on the standby, "
             f"{scans['primary']} on the primary (standby share {scans['standby_share']})"
+        )
+    replication = figures.get("replication")
+    if replication:
+        lines.append(
+            f"Standby: {len(replication['different_answers'])} different answers of {replication['traces_compared']} "
+            f"traces; right after an order was done, its new lot was in the standby's trace at once "
+            f"{replication['new_lot_visible_at_once']} times of {replication['orders_probed']} "
+            f"(visible after {replication['visible_after_ms']} ms)"
         )
     for sample_text in figures["error_samples"]:
         lines.append(f"  error: {sample_text}")
@@ -625,7 +682,12 @@ def main():
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
         print(f"Figures written to {args.json}")
-    if figures["errors"] or figures["writes"]["productions_without_links"] or figures["writes"]["signatures_missing"]:
+    if (
+        figures["errors"]
+        or figures["writes"]["productions_without_links"]
+        or figures["writes"]["signatures_missing"]
+        or (figures.get("replication") or {}).get("different_answers")
+    ):
         sys.exit(1)
 
 
