@@ -96,7 +96,10 @@ AT_LEAST_PRIMARY = (
 def write_config(primary_port, port, directory):
     """The standby's own postgresql.conf (a Debian cluster keeps the primary's in /etc),
     with the primary's access rules."""
-    settings = {name: query(primary_port, "SELECT current_setting(%s)", (name,))[0][0] for name in (*AT_LEAST_PRIMARY, "shared_buffers")}
+    settings = {
+        name: query(primary_port, "SELECT current_setting(%s)", (name,))[0][0]
+        for name in (*AT_LEAST_PRIMARY, "shared_buffers")
+    }
     lines = [
         f"port = {port}",
         "listen_addresses = '127.0.0.1'",
