@@ -113,6 +113,12 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(f"Odoo did not answer {self.url} within {timeout}s: see {self.logfile}")
 
+    def kill(self):
+        """SIGKILL, as a crash: no request finishes, no transaction commits."""
+        self.process.kill()
+        self.process.wait()
+        self.output.close()
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -292,7 +298,7 @@ def writer(url, dbname, world, index, deadline, recorder, produced):
     while time.monotonic() < deadline:
         iteration += 1
         lot_name = f"LD-{world.tag}-{index}-{iteration}"
-        received = recorder.call("receipt", _receive, admin, world, lot_name)
+        received = recorder.call("receipt", receive, admin, world, lot_name)
         if not received:
             continue
         done = recorder.call("mo_done", _produce, admin, world, received, f"{lot_name}-P")
@@ -313,7 +319,7 @@ def writer(url, dbname, world, index, deadline, recorder, produced):
         )
 
 
-def _receive(admin, world, lot_name):
+def receive(admin, world, lot_name):
     picking = admin(
         "stock.picking",
         "create",
@@ -362,6 +368,15 @@ def _receive(admin, world, lot_name):
 
 
 def _produce(admin, world, component_lot, lot_name):
+    production, lot = prepare_production(admin, world, component_lot, lot_name)
+    result = admin("mrp.production", "button_mark_done", [production])
+    assert result is True, f"marking the order of {lot_name} done opened {result}"
+    return production, lot
+
+
+def prepare_production(admin, world, component_lot, lot_name):
+    """A manufacturing order of 10 ``world.finished`` into a new lot ``lot_name``, consuming
+    5 of ``component_lot``, ready to be marked done: ``(production id, lot id)``."""
     production = admin(
         "mrp.production", "create", {"product_id": world.finished, "bom_id": world.bom, "product_qty": 10}
     )
@@ -391,8 +406,6 @@ def _produce(admin, world, component_lot, lot_name):
         },
     )
     admin("stock.move", "write", [move["id"]], {"picked": True})
-    result = admin("mrp.production", "button_mark_done", [production])
-    assert result is True, f"marking the order of {lot_name} done opened {result}"
     return production, lot
 
 
@@ -405,7 +418,7 @@ def lag_probe(url, dbname, world, deadline, results):
     while time.monotonic() < deadline - 3:
         round_ += 1
         lot_name = f"LAG-{world.tag}-{round_}"
-        component = _receive(admin, world, lot_name)
+        component = receive(admin, world, lot_name)
         _production, finished = _produce(admin, world, component, f"{lot_name}-P")
         done = time.monotonic()
         at_once = None

@@ -204,9 +204,12 @@ class TraceRecall(models.Model):
 
     @api.model
     def _cron_compute_pending(self):
-        """Compute the queued recalls, committing progress between the steps."""
+        """Compute the queued recalls, committing progress between the steps. A recall left
+        ``running`` was interrupted (the server stopped or crashed mid-way: Odoo runs one
+        instance of a scheduled action at a time, so no other is computing it): it is
+        computed again from the start, to the same lists."""
         commit = not modules.module.current_test  # tests run in one transaction
-        for recall in self.search([("compute_state", "=", "pending")]):
+        for recall in self.search([("compute_state", "in", ("pending", "running"))]):
             recall = recall.with_user(recall.write_uid or self.env.user)
             recall.write({"compute_state": "running", "progress": 5})
             if commit:
