@@ -135,14 +135,18 @@ class TestRecallExport(RecallCase):
         self.assertEqual((recall.compute_state, recall.delivery_count), ("pending", 0))
         self.env["trace.recall"]._cron_compute_pending()
         self.assertEqual((recall.compute_state, recall.progress, recall.delivery_count), ("done", 100, 2))
+
         # A computation interrupted by a crash (left running, half its lists committed) is
         # computed again by the next run of the scheduled action, to the same lists.
-        lines = recall.delivery_ids.mapped(lambda d: (d.partner_id, d.lot_id, d.picking_id, d.quantity))
+        def lines():
+            return recall.delivery_ids.mapped(lambda d: (d.partner_id, d.lot_id, d.picking_id, d.quantity))
+
+        before = lines()
         recall.write({"compute_state": "running", "progress": 40})
         recall.stock_ids.unlink()
         self.env["trace.recall"]._cron_compute_pending()
         self.assertEqual((recall.compute_state, recall.progress), ("done", 100))
-        self.assertEqual(recall.delivery_ids.mapped(lambda d: (d.partner_id, d.lot_id, d.picking_id, d.quantity)), lines)
+        self.assertEqual(lines(), before)
         self.assertTrue(recall.stock_ids)
 
     def test_export_column_hooks(self):
