@@ -14,6 +14,8 @@ Usage::
     python3 tools/trace_odoo.py test [--keep-db] [--no-pytest] [--no-core]
     python3 tools/trace_odoo.py install-matrix
     python3 tools/trace_odoo.py test-core [--all | --classes SPEC]
+    python3 tools/trace_odoo.py db dump trace_demo backup.zip    # Odoo's own dump, with filestore
+    python3 tools/trace_odoo.py db load trace_restored backup.zip
     python3 tools/trace_odoo.py addons-path
 """
 
@@ -229,6 +231,30 @@ def odoo_command(dbname, *args):
         "--no-database-list",
         *args,
     ]
+
+
+def db_command(*args):
+    """Odoo's own database manager on the command line (``odoo-bin db``: ``dump`` a
+    database with its filestore to a zip, ``load`` one) with our settings."""
+    pg = pg_settings()
+    return [
+        sys.executable,
+        "-c",
+        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        "db",
+        f"--addons-path={addons_path()}",
+        f"--data-dir={data_dir()}",
+        f"--db_host={pg['host']}",
+        f"--db_port={pg['port']}",
+        f"--db_user={pg['user']}",
+        *args,
+    ]
+
+
+def cmd_db(args):
+    import_odoo()
+    ensure_role()
+    sys.exit(subprocess.call(db_command(*[arg for arg in args.db_args if arg != "--"])))
 
 
 def run_logged(cmd, logfile):
@@ -564,6 +590,11 @@ def main():
     raw.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
     raw.add_argument("odoo_args", nargs=argparse.REMAINDER)
     raw.set_defaults(func=cmd_odoo)
+    database = sub.add_parser(
+        "db", help="Odoo's database manager with our settings: db dump DB FILE.zip | db load NAME FILE.zip"
+    )
+    database.add_argument("db_args", nargs=argparse.REMAINDER)
+    database.set_defaults(func=cmd_db)
     core = sub.add_parser("test-core", help="Odoo's own tests of the modules we extend, with and without us")
     core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", "trace_core"))
     core.add_argument("--classes", help="Odoo --test-tags instead of the selection (CORE_TEST_SELECTION)")

@@ -1,0 +1,159 @@
+"""Backup and restore of the suite's database, two ways, then an upgrade of the add-ons.
+
+- Odoo's own database manager (``odoo-bin db dump`` / ``db load``: a zip with the
+  filestore, what the web database manager makes) and PostgreSQL's ``pg_dump -Fc`` /
+  ``pg_restore`` (with the filestore copied beside it, as the README says).
+- After each restore, served by its own Odoo: the audit hash chain verifies (as many
+  entries as before), every certificate file still matches its SHA-256, every signature
+  verifies, the traces give the same answers, and the evidence tables (genealogy, audit
+  trail, signatures) are the same rows, byte for byte.
+- ``-u trace_compliance,trace_recall,trace_warranty`` on the restored copy changes none of
+  those rows (its time is printed, not asserted).
+
+(Named to run after the ``test_rpc_*`` files: it adds a certificate and a signature.)
+"""
+
+import base64
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import trace_odoo
+from loadtest import PASSWORD, Server, World, prepare_production, receive
+from odoo_rpc import XmlRpc
+from psycopg2 import sql
+
+MODULES = "trace_compliance,trace_recall,trace_warranty"
+# The evidence: never changed, never deleted.
+EVIDENCE = ("trace_lot_link", "trace_audit_log", "trace_signature")
+
+
+def checksums(dbname):
+    """Per evidence table: rows and the MD5 of every row's text, in id order."""
+    import psycopg2  # noqa: PLC0415
+
+    connection = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    try:
+        with connection.cursor() as cr:
+            result = {}
+            for table in EVIDENCE:
+                cr.execute(
+                    sql.SQL("SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM {} t").format(
+                        sql.Identifier(table)
+                    )
+                )
+                result[table] = cr.fetchone()
+            return result
+    finally:
+        connection.close()
+
+
+def pg_program(name):
+    found = shutil.which(name) or next(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), None)
+    if not found:
+        pytest.skip(f"{name} is not installed")
+    return str(found)
+
+
+def answers(admin, lots):
+    return {
+        name: (admin("stock.lot", "trace_forward", [lot]), admin("stock.lot", "trace_backward", [lot]))
+        for name, lot in lots.items()
+    }
+
+
+def check_restored(dbname, expected, lots):
+    """Serve ``dbname`` and check it against ``expected`` (the source's figures)."""
+    server = Server(dbname, workers=0).start()
+    try:
+        admin = XmlRpc(server.url, dbname, "admin", PASSWORD)
+        chain = admin("trace.audit.log", "verify_chain")
+        assert chain["ok"] and chain["checked"] == expected["audit_entries"], chain
+        certificates = admin("trace.certificate", "search", [["attachment_ids", "!=", False]])
+        assert len(certificates) == expected["certificates"]
+        result = admin("trace.certificate", "action_verify_files", certificates)
+        assert result["params"]["type"] == "success", result["params"]["message"]
+        signatures = admin("trace.signature", "search", [])
+        assert len(signatures) == expected["signatures"]
+        assert all(admin("trace.signature", "is_valid", [signature]) for signature in signatures)
+        assert answers(admin, lots) == expected["answers"]
+    finally:
+        server.stop()
+    assert checksums(dbname) == expected["checksums"]
+
+
+@pytest.fixture
+def restored_names(odoo_server):
+    names = [f"{odoo_server.db}_restored_zip", f"{odoo_server.db}_restored_pg"]
+    yield names
+    for name in names:
+        trace_odoo.drop_db(name)
+        shutil.rmtree(Path(trace_odoo.data_dir()) / "filestore" / name, ignore_errors=True)
+
+
+def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, admin, restored_names, tmp_path):
+    db = odoo_server.db
+    # Evidence of every kind: a certificate with its file, a signed batch record.
+    pdf = b"%PDF-1.4\n% Northfield CoA NM-COA-26-077\n%%EOF\n"
+    certificate = admin(
+        "trace.certificate",
+        "create",
+        {
+            "name": "NM-COA-26-077",
+            "type_id": scenario.certificate_type_id,
+            "partner_id": scenario.partners["Northfield Mills"],
+            "lot_ids": [[6, 0, [scenario.lots["FL-261101"]]]],
+            "issue_date": "2026-02-01",
+            "attachment_ids": [[0, 0, {"name": "NM-COA-26-077.pdf", "datas": base64.b64encode(pdf).decode()}]],
+        },
+    )
+    assert certificate
+    world = World(admin, f"B{int(time.time()) % 100000}")
+    component = receive(admin, world, f"BKP-{world.tag}")
+    production, _lot = prepare_production(admin, world, component, f"BKP-{world.tag}-P")
+    assert admin("mrp.production", "button_mark_done", [production]) is True
+    record = admin("trace.batch.record", "search", [["production_id", "=", production]])
+    admin("trace.batch.record", "sign", record, "authored", PASSWORD)
+
+    lots = {name: scenario.lots[name] for name in ("FL-261101", "BRD-261102", "PM5-25-0002")}
+    expected = {
+        "audit_entries": admin("trace.audit.log", "verify_chain")["checked"],
+        "certificates": len(admin("trace.certificate", "search", [["attachment_ids", "!=", False]])),
+        "signatures": admin("trace.signature", "search_count", []),
+        "answers": answers(admin, lots),
+        "checksums": checksums(db),
+    }
+    assert expected["signatures"] >= 1 and expected["certificates"] >= 1
+
+    # Odoo's database manager: a zip of the database and its filestore.
+    by_odoo, by_pg = restored_names
+    archive = tmp_path / "backup.zip"
+    subprocess.run(trace_odoo.db_command("dump", db, str(archive)), check=True, capture_output=True)
+    subprocess.run(trace_odoo.db_command("load", by_odoo, str(archive)), check=True, capture_output=True)
+    check_restored(by_odoo, expected, lots)
+
+    # PostgreSQL's own: pg_dump -Fc, pg_restore into a new database, the filestore copied.
+    dump = tmp_path / "backup.dump"
+    pg = trace_odoo.pg_settings()
+    connection = [f"--host={pg['host']}", f"--port={pg['port']}", f"--username={pg['user']}"]
+    subprocess.run([pg_program("pg_dump"), *connection, "-Fc", "-f", str(dump), db], check=True)
+    subprocess.run([pg_program("createdb"), *connection, by_pg], check=True)
+    subprocess.run([pg_program("pg_restore"), *connection, "--no-owner", "-d", by_pg, str(dump)], check=True)
+    filestore = Path(trace_odoo.data_dir()) / "filestore"
+    shutil.copytree(filestore / db, filestore / by_pg)
+    check_restored(by_pg, expected, lots)
+
+    # An upgrade of the add-ons on the restored copy changes no evidence.
+    started = time.monotonic()
+    log = tmp_path / "upgrade.log"
+    with open(log, "w", encoding="utf-8") as output:
+        rc = subprocess.call(
+            trace_odoo.odoo_command(by_odoo, "-u", MODULES, "--stop-after-init", "--max-cron-threads=0"),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    assert rc == 0 and not trace_odoo.install_problems(log.read_text(encoding="utf-8")), log.read_text()[-3000:]
+    print(f"\nupgrade of {MODULES} on {by_odoo}: {time.monotonic() - started:.1f} s")
+    assert checksums(by_odoo) == expected["checksums"]
