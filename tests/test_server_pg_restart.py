@@ -1,0 +1,120 @@
+"""PostgreSQL restarted under load: Odoo (2 workers) keeps running and recovers by itself.
+
+Readers trace and writers take manufacturing orders to done while the database server
+restarts (``pg_ctlcluster ... restart``, as root on a Debian cluster; skipped elsewhere).
+A request caught by the restart gets an error about the connection (one a client can
+retry), never a wrong answer; once PostgreSQL is back every call succeeds again without
+restarting Odoo; and nothing is half-written: an order is done with its genealogy links,
+or not done and without any.
+
+(Named to run after the ``test_rpc_*`` files: it adds its own orders.)
+"""
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+import trace_odoo
+from loadtest import PASSWORD, Server, World, prepare_production, receive
+from odoo_rpc import JsonRpc, RpcError, XmlRpc
+
+# What a client sees from a request that lost its database connection.
+CONNECTION_ERRORS = ("OperationalError", "InterfaceError", "connection", "terminating", "shutting down")
+
+
+def restart_command(dbname):
+    if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
+        pytest.skip("restarting PostgreSQL needs root and a Debian cluster (pg_ctlcluster)")
+    version, directory = trace_odoo.db_query(
+        dbname, "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory')"
+    )[0]
+    cluster = os.path.basename(directory.rstrip("/"))
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", str(version), cluster, "restart"]
+
+
+def wait_for_postgres(dbname, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            trace_odoo.db_query(dbname, "SELECT 1")
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_postgresql_restarted_under_load(odoo_server, scenario):
+    db = odoo_server.db
+    restart = restart_command(db)
+    server = Server(db, workers=2).start()
+    stop = threading.Event()
+    calls, orders = [], []
+    flour = scenario.lots["FL-261101"]
+    try:
+        world = World(XmlRpc(server.url, db, "admin", PASSWORD), f"R{int(time.time()) % 100000}")
+        expected = JsonRpc(server.url, db, "admin", PASSWORD)("stock.lot", "trace_forward", [flour])
+
+        def read():
+            client = JsonRpc(server.url, db, "admin", PASSWORD)
+            while not stop.is_set():
+                try:
+                    calls.append(("ok", client("stock.lot", "trace_forward", [flour]) == expected))
+                except (RpcError, OSError) as error:
+                    calls.append(("error", str(error)))
+                time.sleep(0.05)
+
+        def write():
+            admin = XmlRpc(server.url, db, "admin", PASSWORD)
+            index = 0
+            while not stop.is_set():
+                index += 1
+                try:
+                    component = receive(admin, world, f"PGR-{world.tag}-{index}")
+                    production, _lot = prepare_production(admin, world, component, f"PGR-{world.tag}-{index}-P")
+                    orders.append(production)
+                    admin("mrp.production", "button_mark_done", [production])
+                except Exception:
+                    time.sleep(0.2)
+
+        threads = [threading.Thread(target=read) for _ in range(2)] + [threading.Thread(target=write)]
+        for thread in threads:
+            thread.start()
+        time.sleep(4)
+        restarted_at = len(calls)
+        subprocess.run(restart, check=True, capture_output=True)
+        wait_for_postgres(db)
+        # Odoo was not restarted: it serves again by itself.
+        deadline = time.monotonic() + 60
+        client = JsonRpc(server.url, db, "admin", PASSWORD)
+        while True:
+            try:
+                assert client("stock.lot", "trace_forward", [flour]) == expected
+                break
+            except (RpcError, OSError):
+                assert time.monotonic() < deadline, "Odoo did not recover after PostgreSQL restarted"
+                time.sleep(0.5)
+        recovered_at = len(calls)
+        time.sleep(4)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        # Every answer was right; every error was about the lost connection.
+        assert all(value is True for kind, value in calls if kind == "ok")
+        errors = [value for kind, value in calls if kind == "error"]
+        assert all(any(word in error for word in CONNECTION_ERRORS) for error in errors), errors[:3]
+        assert [kind for kind, _value in calls[recovered_at + 5 :]] == ["ok"] * len(calls[recovered_at + 5 :])
+        assert restarted_at > 0 and len(calls) > recovered_at + 5
+        # All or nothing: done with its links, or not done and without links.
+        admin = XmlRpc(server.url, db, "admin", PASSWORD)
+        assert orders
+        for production in orders:
+            state = admin("mrp.production", "read", [production], ["state"])[0]["state"]
+            links = admin("trace.lot.link", "search_count", [["production_id", "=", production]])
+            assert (state == "done") == (links > 0), (production, state, links)
+    finally:
+        stop.set()
+        server.stop()
