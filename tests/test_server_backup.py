@@ -64,6 +64,15 @@ def answers(admin, lots):
     }
 
 
+def signatures_valid(admin):
+    """``{signature id: whether it verifies}``: the suite's other tests leave some records
+    changed after signing on purpose (a signature that no longer verifies must stay so)."""
+    return {
+        signature: admin("trace.signature", "is_valid", [signature])
+        for signature in admin("trace.signature", "search", [])
+    }
+
+
 def check_restored(dbname, expected, lots):
     """Serve ``dbname`` and check it against ``expected`` (the source's figures)."""
     server = Server(dbname, workers=0).start()
@@ -75,9 +84,7 @@ def check_restored(dbname, expected, lots):
         assert len(certificates) == expected["certificates"]
         result = admin("trace.certificate", "action_verify_files", certificates)
         assert result["params"]["type"] == "success", result["params"]["message"]
-        signatures = admin("trace.signature", "search", [])
-        assert len(signatures) == expected["signatures"]
-        assert all(admin("trace.signature", "is_valid", [signature]) for signature in signatures)
+        assert signatures_valid(admin) == expected["signatures"]
         assert answers(admin, lots) == expected["answers"]
     finally:
         server.stop()
@@ -115,17 +122,17 @@ def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, adm
     production, _lot = prepare_production(admin, world, component, f"BKP-{world.tag}-P")
     assert admin("mrp.production", "button_mark_done", [production]) is True
     record = admin("trace.batch.record", "search", [["production_id", "=", production]])
-    admin("trace.batch.record", "sign", record, "authored", PASSWORD)
+    signature = admin("trace.batch.record", "sign", record, "authored", PASSWORD)
 
     lots = {name: scenario.lots[name] for name in ("FL-261101", "BRD-261102", "PM5-25-0002")}
     expected = {
         "audit_entries": admin("trace.audit.log", "verify_chain")["checked"],
         "certificates": len(admin("trace.certificate", "search", [["attachment_ids", "!=", False]])),
-        "signatures": admin("trace.signature", "search_count", []),
+        "signatures": signatures_valid(admin),
         "answers": answers(admin, lots),
         "checksums": checksums(db),
     }
-    assert expected["signatures"] >= 1 and expected["certificates"] >= 1
+    assert expected["signatures"][signature] is True and expected["certificates"] >= 1
 
     # Odoo's database manager: a zip of the database and its filestore.
     by_odoo, by_pg = restored_names

@@ -503,6 +503,7 @@ class TraceRecall(models.Model):
         self.ensure_one()
         return self.lot_ids._action_trace_map("forward")
 
+    @public(single=True)
     def action_export_xlsx(self):
         self.ensure_one()
         self._check_computed()
