@@ -106,6 +106,7 @@ def test_postgresql_restarted_under_load(odoo_server, scenario):
         assert all(value is True for kind, value in calls if kind == "ok")
         errors = [value for kind, value in calls if kind == "error"]
         assert all(any(word in error for word in CONNECTION_ERRORS) for error in errors), errors[:3]
+        print(f"\nPostgreSQL restarted: {len(errors)} of {len(calls)} traces got a connection error")
         assert [kind for kind, _value in calls[recovered_at + 5 :]] == ["ok"] * len(calls[recovered_at + 5 :])
         assert restarted_at > 0 and len(calls) > recovered_at + 5
         # All or nothing: done with its links, or not done and without links.
