@@ -20,14 +20,16 @@ see one), the retries Odoo logged, PostgreSQL's own counters for the database
 (``--replica-port``), the share of the reads it served. At the end it checks that no write
 was lost: every order done has its genealogy links, every signature its record.
 
-The database is the benchmark's (``tools/bench/run.py``: the add-ons without demo data,
-``--lines`` generated done move lines), made when missing, or any database (``--db``).
+The database is the benchmark's (``tools/bench``: the add-ons without demo data,
+``--lines`` generated done move lines, the genealogy filled as on install) with
+``trace_warranty`` added, ``trace_load_<lines>``, made when missing; or any database
+(``--db``).
 
 Usage::
 
     python3 tools/loadtest.py                          # 100,000 lines, 4 workers, 60 s (make loadtest)
     python3 tools/loadtest.py --lines 1000000 --workers 4 --clients 12 --duration 120 --json load.json
-    python3 tools/loadtest.py --db trace_bench_100000 --replica-port 5433   # reads on a standby
+    python3 tools/loadtest.py --replica-port 5433      # reads on a standby (tools/replica.py start)
 """
 
 import argparse
@@ -661,7 +663,8 @@ def report(figures):
 
 
 def ensure_database(dbname, lines, log=print):
-    """The benchmark's database of ``lines`` move lines, made when missing."""
+    """The benchmark's database of ``lines`` move lines, with ``trace_warranty`` too (for
+    the warranty lookups) and its genealogy filled as on install; made when missing."""
     if trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)):
         return
     sys.path.insert(0, str(TOOLS / "bench"))
@@ -670,13 +673,16 @@ def ensure_database(dbname, lines, log=print):
 
     log(f"{dbname}: installing the add-ons and generating {lines:,} move lines (tools/bench)")
     bench.create_database(dbname)
+    args = ["-i", "trace_warranty", "--without-demo=all", "--stop-after-init", "--log-level=warn"]
+    subprocess.run(trace_odoo.odoo_command(dbname, *args), check=True, capture_output=True)
     generate.generate(dbname, lines, 1, log=log)
+    bench.measure_backfill(generate.load_registry(dbname), 1)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=100_000, help="move lines of the generated database (100,000)")
-    parser.add_argument("--db", help="database (default: trace_bench_<lines>, generated when missing)")
+    parser.add_argument("--db", help="database (default: trace_load_<lines>, generated when missing)")
     parser.add_argument("--workers", type=int, default=4, help="Odoo worker processes (default 4)")
     parser.add_argument("--clients", type=int, default=8, help="reading users at once (default 8)")
     parser.add_argument("--writers", type=int, default=2, help="writing users at once (default 2)")
@@ -687,7 +693,7 @@ def main():
     args = parser.parse_args()
     trace_odoo.import_odoo()
     trace_odoo.ensure_role()
-    dbname = args.db or f"trace_bench_{args.lines}"
+    dbname = args.db or f"trace_load_{args.lines}"
     if not args.db:
         ensure_database(dbname, args.lines)
     figures = run(dbname, args.workers, args.clients, args.writers, args.duration, args.replica_port, args.seed)

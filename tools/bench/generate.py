@@ -419,6 +419,7 @@ def write_documents(cr, genealogy, ids):
             "stock_lot",
             (lot_base + index, products[key], uom, company, name, vendor_lot, "released", user, stamp, user, stamp),
         )
+    counter["stock_lot"] = lot_base + len(genealogy.lots)  # the sequence follows (setval below)
     writer.flush()
     in_type, out_type, mo_type = ids["in_type"], ids["out_type"], ids["mo_type"]
     numbers = {"in": 0, "out": 0, "mo": 0}
