@@ -62,8 +62,9 @@ READS = {
     "explorer_search": 15,
     "recall_drill": 2,
 }
-# Odoo's log line when it retries a transaction after a serialization failure or deadlock.
-RETRY_LOG = re.compile(r"(SerializationFailure|DeadlockDetected|LockNotAvailable).*retry", re.IGNORECASE)
+# Odoo's log line when it retries a transaction (odoo/service/model.py: "SERIALIZATION_FAILURE,
+# 4 tries left, try again in 0.5 sec...", also for deadlocks and lock timeouts).
+RETRY_LOG = re.compile(r"odoo\.service\.model: (\w+), \d+ tries left")
 PASSWORD = "admin"
 
 
@@ -292,10 +293,14 @@ def _drill(web, lot_id):
     return web("trace.recall", "action_export_xlsx", [action["res_id"]])
 
 
-def writer(url, dbname, world, index, deadline, recorder, produced):
+def writer(url, dbname, tag, index, deadline, recorder, produced):
     """One user writing until ``deadline``: receive, produce, sign, hold and release;
-    ``produced`` collects the orders done and the signatures made (to verify them)."""
+    ``produced`` collects the orders done and the signatures made (to verify them). Each
+    writer has its own products (a production line of its own): orders of two writers
+    never reserve each other's component lots, which this script's detailed operations
+    would otherwise race for."""
     admin = XmlRpc(url, dbname, "admin", PASSWORD)  # a client per thread
+    world = World(admin, f"{tag}-{index}")
     iteration = 0
     while time.monotonic() < deadline:
         iteration += 1
@@ -411,11 +416,12 @@ def prepare_production(admin, world, component_lot, lot_name):
     return production, lot
 
 
-def lag_probe(url, dbname, world, deadline, results):
+def lag_probe(url, dbname, tag, deadline, results):
     """With a standby: an order done on the primary, then at once its component lot traced
     through the web client (``@api.readonly``: read on the standby): is the new lot there
     at once, and if not, after how long."""
     admin, web = XmlRpc(url, dbname, "admin", PASSWORD), WebSession(url, dbname, "admin", PASSWORD)
+    world = World(admin, f"{tag}-lag")
     round_ = 0
     while time.monotonic() < deadline - 3:
         round_ += 1
@@ -522,7 +528,7 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
     server = Server(dbname, workers, replica_port, logfile).start()
     try:
         admin = XmlRpc(server.url, dbname, "admin", PASSWORD)
-        world = World(admin, uuid.uuid4().hex[:6])
+        tag = uuid.uuid4().hex[:6]
         log(
             f"{dbname}: {workers} workers, {clients} readers, {writers} writers, {duration:.0f} s"
             + (f", reads on the standby at port {replica_port}" if replica_port else "")
@@ -550,12 +556,12 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
             )
             for i in range(clients)
         ] + [
-            threading.Thread(target=writer, args=(server.url, dbname, world, i, deadline, recorder, produced))
+            threading.Thread(target=writer, args=(server.url, dbname, tag, i, deadline, recorder, produced))
             for i in range(writers)
         ]
         lags = []
         if replica_port:
-            threads.append(threading.Thread(target=lag_probe, args=(server.url, dbname, world, deadline, lags)))
+            threads.append(threading.Thread(target=lag_probe, args=(server.url, dbname, tag, deadline, lags)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -567,7 +573,7 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
         different = same_answers(server.url, dbname, work["lots"][:50]) if replica_port else None
     finally:
         server.stop()
-    retries = len(RETRY_LOG.findall(server.log_text()))
+    retried = RETRY_LOG.findall(server.log_text())
     kinds = {}
     for kind in [*READS, "receipt", "mo_done", "signature", "quality_status"]:
         values = recorder.latencies.get(kind, [])
@@ -595,7 +601,8 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
         "calls_per_s": round(calls / elapsed, 2),
         "errors": sum(kind["errors"] for kind in kinds.values()),
         "error_samples": sorted({text for texts in recorder.errors.values() for text in texts})[:10],
-        "retries_logged": retries,
+        "retries_logged": len(retried),
+        "retries_by_error": {code: retried.count(code) for code in sorted(set(retried))},
         "kinds": kinds,
         "database": {key: after[key] - before[key] for key in after},
         "writes": writes,
@@ -625,7 +632,8 @@ def report(figures):
     lines = [
         f"{figures['db']}: {figures['workers']} workers, {figures['clients']} readers + {figures['writers']} "
         f"writers for {figures['duration_s']} s: {figures['calls']} calls, {figures['calls_per_s']} calls/s, "
-        f"{figures['errors']} errors, {figures['retries_logged']} retries logged by Odoo",
+        f"{figures['errors']} errors, {figures['retries_logged']} transactions retried by Odoo "
+        f"{figures['retries_by_error'] or ''}",
         f"{'kind':<16}{'calls':>8}{'per s':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}",
     ]
     for kind, row in figures["kinds"].items():
