@@ -4,7 +4,7 @@ PYTHON ?= python3
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest
+.PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest replica
 
 help:
 	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint            ruff, ruff format --check, pylint-odoo"
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
 	@echo "make loadtest        4 workers under concurrent readers and writers for 60 s (LOAD_SIZE=100000 lines)"
+	@echo "make replica         a hot standby on port 5433, then the load test reading from it"
 
 run:
 	$(LAUNCH) run
@@ -52,6 +53,12 @@ LOAD_WORKERS ?= 4
 LOAD_SECONDS ?= 60
 loadtest:
 	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --json loadtest-results.json
+
+# A hot standby of the local PostgreSQL (port 5433, streaming), then the load test with Odoo
+# reading from it; tools/replica.py stop removes it.
+replica:
+	$(PYTHON) tools/replica.py status >/dev/null 2>&1 || $(PYTHON) tools/replica.py start
+	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --replica-port 5433 --json loadtest-replica-results.json
 
 format:
 	$(PYTHON) -m ruff check --fix .

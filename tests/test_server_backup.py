@@ -19,35 +19,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import evidence
 import pytest
 import trace_odoo
 from loadtest import PASSWORD, Server, World, prepare_production, receive
 from odoo_rpc import XmlRpc
-from psycopg2 import sql
-
-MODULES = "trace_compliance,trace_recall,trace_warranty"
-# The evidence: never changed, never deleted.
-EVIDENCE = ("trace_lot_link", "trace_audit_log", "trace_signature")
-
-
-def checksums(dbname):
-    """Per evidence table: rows and the MD5 of every row's text, in id order."""
-    import psycopg2  # noqa: PLC0415
-
-    connection = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
-    try:
-        with connection.cursor() as cr:
-            result = {}
-            for table in EVIDENCE:
-                cr.execute(
-                    sql.SQL("SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM {} t").format(
-                        sql.Identifier(table)
-                    )
-                )
-                result[table] = cr.fetchone()
-            return result
-    finally:
-        connection.close()
 
 
 def pg_program(name):
@@ -64,15 +40,6 @@ def answers(admin, lots):
     }
 
 
-def signatures_valid(admin):
-    """``{signature id: whether it verifies}``: the suite's other tests leave some records
-    changed after signing on purpose (a signature that no longer verifies must stay so)."""
-    return {
-        signature: admin("trace.signature", "is_valid", [signature])
-        for signature in admin("trace.signature", "search", [])
-    }
-
-
 def check_restored(dbname, expected, lots):
     """Serve ``dbname`` and check it against ``expected`` (the source's figures)."""
     server = Server(dbname, workers=0).start()
@@ -84,11 +51,11 @@ def check_restored(dbname, expected, lots):
         assert len(certificates) == expected["certificates"]
         result = admin("trace.certificate", "action_verify_files", certificates)
         assert result["params"]["type"] == "success", result["params"]["message"]
-        assert signatures_valid(admin) == expected["signatures"]
+        assert evidence.signatures_valid(admin) == expected["signatures"]
         assert answers(admin, lots) == expected["answers"]
     finally:
         server.stop()
-    assert checksums(dbname) == expected["checksums"]
+    assert evidence.checksums(dbname) == expected["checksums"]
 
 
 @pytest.fixture
@@ -128,9 +95,9 @@ def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, adm
     expected = {
         "audit_entries": admin("trace.audit.log", "verify_chain")["checked"],
         "certificates": len(admin("trace.certificate", "search", [["attachment_ids", "!=", False]])),
-        "signatures": signatures_valid(admin),
+        "signatures": evidence.signatures_valid(admin),
         "answers": answers(admin, lots),
-        "checksums": checksums(db),
+        "checksums": evidence.checksums(db),
     }
     assert expected["signatures"][signature] is True and expected["certificates"] >= 1
 
@@ -153,14 +120,7 @@ def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, adm
     check_restored(by_pg, expected, lots)
 
     # An upgrade of the add-ons on the restored copy changes no evidence.
-    started = time.monotonic()
-    log = tmp_path / "upgrade.log"
-    with open(log, "w", encoding="utf-8") as output:
-        rc = subprocess.call(
-            trace_odoo.odoo_command(by_odoo, "-u", MODULES, "--stop-after-init", "--max-cron-threads=0"),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    assert rc == 0 and not trace_odoo.install_problems(log.read_text(encoding="utf-8")), log.read_text()[-3000:]
-    print(f"\nupgrade of {MODULES} on {by_odoo}: {time.monotonic() - started:.1f} s")
-    assert checksums(by_odoo) == expected["checksums"]
+    rc, seconds, before, after = evidence.upgrade(by_odoo, tmp_path / "upgrade.log")
+    assert rc == 0, (tmp_path / "upgrade.log").read_text()[-3000:]
+    print(f"\nupgrade of {evidence.MODULES} on {by_odoo}: {seconds:.1f} s")
+    assert before == after == expected["checksums"]

@@ -16,6 +16,7 @@ import contextlib
 import threading
 import time
 
+import evidence
 import psycopg2
 import pytest
 import trace_odoo
@@ -128,6 +129,9 @@ def crashable(odoo_server):
     class Crashable:
         def __init__(self):
             self.server = Server(odoo_server.db, workers=0).start()
+            # Every signature verifies after a crash as it did before (the suite leaves
+            # some records changed after signing on purpose).
+            self.signatures = evidence.signatures_valid(self.admin)
 
         @property
         def admin(self):
@@ -135,6 +139,7 @@ def crashable(odoo_server):
 
         def restart(self):
             self.server = Server(odoo_server.db, workers=0).start()
+            assert evidence.signatures_valid(self.admin) == self.signatures
             return self.admin
 
     crashable = Crashable()

@@ -422,7 +422,11 @@ def write_documents(cr, genealogy, ids):
     counter["stock_lot"] = lot_base + len(genealogy.lots)  # the sequence follows (setval below)
     writer.flush()
     in_type, out_type, mo_type = ids["in_type"], ids["out_type"], ids["mo_type"]
-    numbers = {"in": 0, "out": 0, "mo": 0}
+    # Numbered after the documents already there (none in a new database; the demo's).
+    numbers = {
+        kind: picking_type.sequence_id.number_next_actual - 1
+        for kind, picking_type in (("in", in_type), ("out", out_type), ("mo", mo_type))
+    }
 
     def picking(kind, picking_type, source, dest, partner, when):
         numbers[kind] += 1
