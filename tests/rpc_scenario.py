@@ -32,6 +32,7 @@ hold the ids by name.)
 
 from dataclasses import dataclass, field
 
+from loadtest import set_move_lines
 from odoo_rpc import XmlRpc
 
 VENDORS = ("Northfield Mills", "Valley Grain Co.", "Atlantic Salt Works", "Circuitech Electronics")
@@ -204,31 +205,7 @@ class Scenario:
 
     def _set_move_lines(self, move_id, lines, picking_id=False, rpc=None):
         """Replace the move's lines by ``lines`` = [{lot_id or lot_name (+ vendor_lot_number), quantity}]."""
-        rpc = rpc or self.admin
-        move = rpc(
-            "stock.move",
-            "read",
-            [move_id],
-            ["move_line_ids", "product_id", "product_uom", "location_id", "location_dest_id"],
-        )[0]
-        if move["move_line_ids"]:
-            rpc("stock.move.line", "unlink", move["move_line_ids"])
-        for line in lines:
-            rpc(
-                "stock.move.line",
-                "create",
-                {
-                    "move_id": move_id,
-                    "picking_id": picking_id,
-                    "product_id": move["product_id"][0],
-                    "product_uom_id": move["product_uom"][0],
-                    "location_id": move["location_id"][0],
-                    "location_dest_id": move["location_dest_id"][0],
-                    "picked": True,
-                    **line,
-                },
-            )
-        rpc("stock.move", "write", [move_id], {"picked": True})
+        set_move_lines(rpc or self.admin, move_id, [dict(line, picking_id=picking_id) for line in lines])
 
     def _transfer(self, picking_type, partner, source, destination, lines, validate=True, rpc=None):
         """A validated transfer of lines = [(product, lot name, quantity, vendor lot or None)]:

@@ -293,14 +293,13 @@ def _drill(web, lot_id):
     return web("trace.recall", "action_export_xlsx", [action["res_id"]])
 
 
-def writer(url, dbname, tag, index, deadline, recorder, produced):
+def writer(url, dbname, world, index, deadline, recorder, produced):
     """One user writing until ``deadline``: receive, produce, sign, hold and release;
     ``produced`` collects the orders done and the signatures made (to verify them). Each
     writer has its own products (a production line of its own): orders of two writers
     never reserve each other's component lots, which this script's detailed operations
     would otherwise race for."""
     admin = XmlRpc(url, dbname, "admin", PASSWORD)  # a client per thread
-    world = World(admin, f"{tag}-{index}")
     iteration = 0
     while time.monotonic() < deadline:
         iteration += 1
@@ -351,24 +350,8 @@ def receive(admin, world, lot_name):
         },
     )
     admin("stock.picking", "action_confirm", [picking])
-    move = admin("stock.move", "search_read", [["picking_id", "=", picking]], ["move_line_ids", "product_uom"])[0]
-    if move["move_line_ids"]:
-        admin("stock.move.line", "unlink", move["move_line_ids"])
-    admin(
-        "stock.move.line",
-        "create",
-        {
-            "move_id": move["id"],
-            "picking_id": picking,
-            "product_id": world.component,
-            "product_uom_id": move["product_uom"][0],
-            "location_id": world.suppliers,
-            "location_dest_id": world.stock,
-            "lot_name": lot_name,
-            "quantity": 5,
-            "picked": True,
-        },
-    )
+    move = admin("stock.move", "search", [["picking_id", "=", picking]])[0]
+    set_move_lines(admin, move, [{"picking_id": picking, "lot_name": lot_name, "quantity": 5}])
     result = admin("stock.picking", "button_validate", [picking])
     assert result is True, f"validating the receipt of {lot_name} opened {result}"
     return admin("stock.lot", "search", [["product_id", "=", world.component], ["name", "=", lot_name]])[0]
@@ -390,38 +373,44 @@ def prepare_production(admin, world, component_lot, lot_name):
     admin("mrp.production", "action_confirm", [production])
     lot = admin("stock.lot", "create", {"name": lot_name, "product_id": world.finished, "company_id": world.company_id})
     admin("mrp.production", "write", [production], {"qty_producing": 10, "lot_producing_id": lot})
-    move = admin(
-        "stock.move",
-        "search_read",
-        [["raw_material_production_id", "=", production]],
-        ["move_line_ids", "product_uom", "location_id", "location_dest_id"],
-    )[0]
-    if move["move_line_ids"]:
-        admin("stock.move.line", "unlink", move["move_line_ids"])
-    admin(
-        "stock.move.line",
-        "create",
-        {
-            "move_id": move["id"],
-            "product_id": world.component,
-            "product_uom_id": move["product_uom"][0],
-            "location_id": move["location_id"][0],
-            "location_dest_id": move["location_dest_id"][0],
-            "lot_id": component_lot,
-            "quantity": 5,
-            "picked": True,
-        },
-    )
-    admin("stock.move", "write", [move["id"]], {"picked": True})
+    move = admin("stock.move", "search", [["raw_material_production_id", "=", production]])[0]
+    set_move_lines(admin, move, [{"lot_id": component_lot, "quantity": 5}])
     return production, lot
 
 
-def lag_probe(url, dbname, tag, deadline, results):
+def set_move_lines(admin, move_id, lines):
+    """The detailed operations of a move: what Odoo reserved replaced by picked ``lines``
+    (values of each: ``lot_id`` or ``lot_name``, ``quantity``, ...), as a user does."""
+    move = admin(
+        "stock.move",
+        "read",
+        [move_id],
+        ["move_line_ids", "product_id", "product_uom", "location_id", "location_dest_id"],
+    )[0]
+    if move["move_line_ids"]:
+        admin("stock.move.line", "unlink", move["move_line_ids"])
+    for values in lines:
+        admin(
+            "stock.move.line",
+            "create",
+            {
+                "move_id": move_id,
+                "product_id": move["product_id"][0],
+                "product_uom_id": move["product_uom"][0],
+                "location_id": move["location_id"][0],
+                "location_dest_id": move["location_dest_id"][0],
+                "picked": True,
+                **values,
+            },
+        )
+    admin("stock.move", "write", [move_id], {"picked": True})
+
+
+def lag_probe(url, dbname, world, deadline, results):
     """With a standby: an order done on the primary, then at once its component lot traced
     through the web client (``@api.readonly``: read on the standby): is the new lot there
     at once, and if not, after how long."""
     admin, web = XmlRpc(url, dbname, "admin", PASSWORD), WebSession(url, dbname, "admin", PASSWORD)
-    world = World(admin, f"{tag}-lag")
     round_ = 0
     while time.monotonic() < deadline - 3:
         round_ += 1
@@ -529,6 +518,9 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
     try:
         admin = XmlRpc(server.url, dbname, "admin", PASSWORD)
         tag = uuid.uuid4().hex[:6]
+        # Each writer (and the lag probe) on a production line of its own, made before the clock starts.
+        worlds = [World(admin, f"{tag}-{index}") for index in range(writers)]
+        lag_world = World(admin, f"{tag}-lag") if replica_port else None
         log(
             f"{dbname}: {workers} workers, {clients} readers, {writers} writers, {duration:.0f} s"
             + (f", reads on the standby at port {replica_port}" if replica_port else "")
@@ -556,12 +548,12 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
             )
             for i in range(clients)
         ] + [
-            threading.Thread(target=writer, args=(server.url, dbname, tag, i, deadline, recorder, produced))
+            threading.Thread(target=writer, args=(server.url, dbname, worlds[i], i, deadline, recorder, produced))
             for i in range(writers)
         ]
         lags = []
         if replica_port:
-            threads.append(threading.Thread(target=lag_probe, args=(server.url, dbname, tag, deadline, lags)))
+            threads.append(threading.Thread(target=lag_probe, args=(server.url, dbname, lag_world, deadline, lags)))
         for thread in threads:
             thread.start()
         for thread in threads:
