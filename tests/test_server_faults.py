@@ -32,16 +32,6 @@ def connect(dbname):
     return psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
 
 
-def rows(dbname, query, params=()):
-    connection = connect(dbname)
-    try:
-        with connection.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall()
-    finally:
-        connection.close()
-
-
 @contextlib.contextmanager
 def table_locked(dbname, table):
     """Writes to ``table`` wait (SHARE mode: reads go on) until the block ends."""
@@ -75,7 +65,7 @@ def waiting_write(dbname, timeout=120):
     statement that waits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = rows(
+        found = trace_odoo.pg_query(
             dbname,
             """SELECT pid, query FROM pg_stat_activity
                 WHERE datname = %s AND wait_event_type = 'Lock' AND backend_type = 'client backend'""",
@@ -83,7 +73,7 @@ def waiting_write(dbname, timeout=120):
         )
         if found:
             pid, statement = found[0]
-            written = rows(
+            written = trace_odoo.pg_query(
                 dbname,
                 """SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
                     WHERE l.pid = %s AND l.granted AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'""",
@@ -115,7 +105,7 @@ def crash_during(server, dbname, lock, call):
     assert "error" in outcome, f"the call finished before the crash: {outcome}"
     # The orphaned transaction is rolled back by PostgreSQL once it finds its client gone.
     deadline = time.monotonic() + 60
-    while rows(dbname, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)):
+    while trace_odoo.pg_query(dbname, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)):
         assert time.monotonic() < deadline, f"backend {pid} still there after the crash"
         time.sleep(0.1)
     return written
@@ -173,8 +163,12 @@ def test_killed_while_an_order_is_done(odoo_server, crashable, world):
     assert {"trace_lot_link", "stock_move", "stock_quant"} <= written
     admin = crashable.restart()
     assert admin("mrp.production", "read", [production], ["state"])[0]["state"] != "done"
-    assert rows(db, "SELECT count(*) FROM trace_lot_link WHERE production_id = %s", (production,)) == [(0,)]
-    assert rows(db, "SELECT count(*) FROM stock_move_line WHERE lot_id = %s AND state = 'done'", (lot,)) == [(0,)]
+    assert trace_odoo.pg_query(db, "SELECT count(*) FROM trace_lot_link WHERE production_id = %s", (production,)) == [
+        (0,)
+    ]
+    assert trace_odoo.pg_query(
+        db, "SELECT count(*) FROM stock_move_line WHERE lot_id = %s AND state = 'done'", (lot,)
+    ) == [(0,)]
     audit_chain_verifies(admin)
     # Done again: the whole result, once.
     assert admin("mrp.production", "button_mark_done", [production]) is True

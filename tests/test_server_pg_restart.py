@@ -28,7 +28,7 @@ CONNECTION_ERRORS = ("OperationalError", "InterfaceError", "connection", "termin
 def restart_command(dbname):
     if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
         pytest.skip("restarting PostgreSQL needs root and a Debian cluster (pg_ctlcluster)")
-    version, directory = trace_odoo.db_query(
+    version, directory = trace_odoo.pg_query(
         dbname, "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory')"
     )[0]
     cluster = os.path.basename(directory.rstrip("/"))
@@ -39,7 +39,7 @@ def wait_for_postgres(dbname, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            trace_odoo.db_query(dbname, "SELECT 1")
+            trace_odoo.pg_query(dbname, "SELECT 1")
             return
         except Exception:
             if time.monotonic() > deadline:

@@ -72,7 +72,7 @@ PASSWORD = "admin"
 # the server
 # ----------------------------------------------------------------------
 class Server:
-    """Odoo's multi-process server on ``dbname``, on free ports, crons off."""
+    """Odoo's server on ``dbname`` (multi-process with ``workers``), on free ports, crons off."""
 
     def __init__(self, dbname, workers, replica_port=None, logfile=None):
         self.dbname, self.workers = dbname, workers
@@ -459,19 +459,13 @@ def database_counters(dbname):
 def index_scans(dbname, port):
     """Index scans of the genealogy and of the move lines (what a trace reads) on the
     server at ``port`` (the primary, or a standby: each counts its own)."""
-    import psycopg2  # noqa: PLC0415
-
-    settings = dict(trace_odoo.pg_settings(), port=port)
-    connection = psycopg2.connect(dbname=dbname, **settings)
-    try:
-        with connection.cursor() as cr:
-            cr.execute(
-                """SELECT COALESCE(SUM(idx_scan), 0) FROM pg_stat_user_tables
-                    WHERE relname IN ('trace_lot_link', 'stock_move_line')"""
-            )
-            return int(cr.fetchone()[0])
-    finally:
-        connection.close()
+    rows = trace_odoo.pg_query(
+        dbname,
+        """SELECT COALESCE(SUM(idx_scan), 0) FROM pg_stat_user_tables
+            WHERE relname IN ('trace_lot_link', 'stock_move_line')""",
+        port=port,
+    )
+    return int(rows[0][0])
 
 
 def percentile(values, fraction):

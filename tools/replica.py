@@ -37,22 +37,9 @@ DEFAULT_DIR = Path("/var/tmp/trace_standby")
 HBA_LINE = "host replication all 127.0.0.1/32 trust"
 
 
-def connect(port, dbname="postgres"):
-    import psycopg2  # noqa: PLC0415
-
-    connection = psycopg2.connect(dbname=dbname, **dict(trace_odoo.pg_settings(), port=port))
-    connection.autocommit = True
-    return connection
-
-
-def query(port, sql, params=(), dbname="postgres"):
-    connection = connect(port, dbname)
-    try:
-        with connection.cursor() as cr:
-            cr.execute(sql, params)
-            return cr.fetchall() if cr.description else []
-    finally:
-        connection.close()
+def query(port, sql, params=()):
+    """The rows of ``sql`` on the server at ``port`` (database postgres)."""
+    return trace_odoo.pg_query("postgres", sql, params, port=port)
 
 
 def bindir():
@@ -171,18 +158,6 @@ def status(port):
     for row in senders:
         print(f"primary sends to {row[0]}: {row[1]} ({row[2]}), replay lag {row[4]}, {row[5]} bytes behind")
     return {"in_recovery": recovering, "receiver": receiving, "senders": len(senders)}
-
-
-def wait_for_replay(port, timeout=30):
-    """Seconds until the standby has replayed everything the primary had written when
-    called (the replication lag, seen from a client)."""
-    lsn = query(trace_odoo.pg_settings()["port"], "SELECT pg_current_wal_lsn()::text")[0][0]
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if query(port, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,))[0][0]:
-            return time.monotonic() - started
-        time.sleep(0.001)
-    raise TimeoutError(f"the standby on port {port} did not replay {lsn} within {timeout} s")
 
 
 def stop(port, directory):

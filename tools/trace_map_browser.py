@@ -17,20 +17,19 @@ Usage::
     python3 tools/trace_map_browser.py --db trace_bench_1000000 --lot HUB-0000-01 --repeat 3
     # the README's screenshots, from the demo database
     python3 tools/trace_map_browser.py --db trace_demo --lot FL-261101 \\
-        --lot PM5-24-0001:backward --screenshot docs/
+        --lot PM5-25-0001:backward --screenshot docs/screenshots
 """
 
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import trace_odoo
+from loadtest import Server
 
 # Collects the page's long tasks (main thread blocked over 50 ms) from the start.
 LONG_TASKS = """
@@ -46,19 +45,6 @@ def lot_id(dbname, name):
     if not rows:
         sys.exit(f"No lot or serial number {name!r} in {dbname}.")
     return rows[0][0]
-
-
-def wait_for_server(url, process, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"Odoo stopped (exit {process.returncode}); see its log.")
-        try:
-            urllib.request.urlopen(f"{url}/web/login", timeout=5)
-            return
-        except OSError:
-            time.sleep(1)
-    sys.exit(f"Odoo did not answer on {url} within {timeout} s.")
 
 
 def open_map(page, url, lot, direction):
@@ -121,18 +107,11 @@ def main():
         sys.exit("This tool needs Playwright's Python package: pip install playwright")
 
     trace_odoo.import_odoo()
-    port = trace_odoo.free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(Path("/tmp") / f"trace_map_browser_{port}.log", "w")
-    server = subprocess.Popen(
-        trace_odoo.odoo_command(args.db, f"--http-port={port}", "--http-interface=127.0.0.1", "--workers=0"),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = Server(args.db, workers=0).start()
+    url = server.url
     width, height = (int(x) for x in args.size.split("x"))
     results = []
     try:
-        wait_for_server(url, server)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": width, "height": height})
@@ -169,9 +148,7 @@ def main():
                 )
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
+        server.stop()
     if args.json:
         Path(args.json).write_text(json.dumps({"db": args.db, "results": results}, indent=2) + "\n")
 

@@ -167,21 +167,30 @@ def ensure_role():
     return pg
 
 
-def db_query(dbname, query, params=()):
+def pg_query(dbname, query, params=(), port=None):
+    """The rows of ``query`` on ``dbname`` (none for a statement that returns none), in
+    its own connection (autocommit), on the server at ``port`` (default: PGPORT's).
+    PostgreSQL's errors are raised."""
     import psycopg2  # noqa: PLC0415
 
-    try:
-        conn = psycopg2.connect(dbname=dbname, **pg_settings())
-    except psycopg2.OperationalError:
-        return None
+    conn = psycopg2.connect(dbname=dbname, **dict(pg_settings(), **({"port": port} if port else {})))
+    conn.autocommit = True
     try:
         with conn.cursor() as cr:
             cr.execute(query, params)
-            return cr.fetchall()
-    except psycopg2.Error:
-        return None
+            return cr.fetchall() if cr.description else []
     finally:
         conn.close()
+
+
+def db_query(dbname, query, params=()):
+    """:func:`pg_query`, or None when the database cannot be reached or the query fails."""
+    import psycopg2  # noqa: PLC0415
+
+    try:
+        return pg_query(dbname, query, params)
+    except psycopg2.Error:
+        return None
 
 
 def drop_db(dbname):

@@ -17,6 +17,7 @@
         "security/trace_compliance_security.xml",
         "data/trace_compliance_data.xml",
         "data/trace_audit_rule_data.xml",
+        "report/trace_map_templates.xml",
         "report/trace_batch_record_reports.xml",
         "report/trace_batch_record_templates.xml",
         "data/trace_certificate_data.xml",

@@ -28,7 +28,7 @@ SWEEPS = 4
 LINE_CHARS = 30
 
 # Quality status of a lot: fill, stroke, icon (readable without colour), in the order of
-# concern (a group takes the colour of its most serious status).
+# concern (a group takes the colour of its most serious status: see _concern).
 STATUS_STYLES = {
     "released": ("#e8f5e9", "#2e7d32", "\u2714"),  # heavy check mark
     "quarantine": ("#fff8e1", "#b7791f", "\u25d0"),  # circle with left half black
@@ -36,7 +36,6 @@ STATUS_STYLES = {
     "rejected": ("#eceff1", "#455a64", "\u2716"),  # heavy multiplication x
     "recalled": ("#fde2e4", "#b02a37", "\u26a0"),  # warning sign
 }
-STATUS_ORDER = ("released", "quarantine", "on_hold", "rejected", "recalled")
 # Other nodes: fill, stroke, icon.
 KIND_STYLES = {
     "vendor": ("#e7f1ff", "#0b5ed7", "\u25c6"),  # black diamond
@@ -138,17 +137,14 @@ def _style_node(node):
     kind = node["kind"]
     if kind == "lot" or (kind == "group" and node.get("group_kind") == "lot"):
         statuses = node.get("quality_statuses") or {node.get("quality_status"): 1}
-        worst = max(statuses, key=lambda status: STATUS_ORDER.index(status) if status in STATUS_ORDER else 0)
-        fill, stroke, icon = STATUS_STYLES.get(worst, STATUS_STYLES["released"])
+        fill, stroke, icon = STATUS_STYLES.get(max(statuses, key=_concern), STATUS_STYLES["released"])
         if kind == "lot":
             status = f"{icon} {node.get('quality_status_label') or node.get('quality_status')}"
             subtitle = node.get("product_name") or ""
         else:
             status = "  ".join(
-                f"{STATUS_STYLES.get(key, STATUS_STYLES['released'])[2]} {count}"
-                for key, count in sorted(
-                    statuses.items(), key=lambda item: STATUS_ORDER.index(item[0]) if item[0] in STATUS_ORDER else 0
-                )
+                f"{STATUS_STYLES.get(key, STATUS_STYLES['released'])[2]} {statuses[key]}"
+                for key in sorted(statuses, key=_concern)
             )
             subtitle = "\u229e"  # squared plus: expands on click
     else:
@@ -164,6 +160,11 @@ def _style_node(node):
         icon=icon,
         lines=[_clip(f"{icon} {node['label']}"), _clip(subtitle), _clip(status)],
     )
+
+
+def _concern(status):
+    """The rank of a quality status in the order of concern (unknown: the least)."""
+    return list(STATUS_STYLES).index(status) if status in STATUS_STYLES else 0
 
 
 def _route_edge(edge, source, target, height):
@@ -190,12 +191,11 @@ def _edge_label(edge):
     """The document and quantity of a genealogy edge; the quantity of a receipt or delivery
     edge (its transfer is a node of the map)."""
     parts = []
-    if edge["kind"] in ("receipt", "delivery"):
-        pass
-    elif edge.get("document"):
-        parts.append(edge["document"])
-    elif (edge.get("count") or 0) > 1:
-        parts.append(f"\u00d7{edge['count']}")
+    if edge["kind"] not in ("receipt", "delivery"):
+        if edge.get("document"):
+            parts.append(edge["document"])
+        elif (edge.get("count") or 0) > 1:
+            parts.append(f"\u00d7{edge['count']}")
     quantity = edge.get("quantity")
     if quantity not in (None, False):
         amount = f"{quantity:,.3f}".rstrip("0").rstrip(".")

@@ -135,8 +135,13 @@ class StockLot(models.Model):
         lots."""
         if not self:
             return False
-        svg = trace_map.render_svg(self.trace_graph(direction), title=self._action_trace_map(direction)["name"])
+        svg = trace_map.render_svg(self.trace_graph(direction), title=self._trace_map_name())
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    def _trace_map_name(self):
+        """The title of the Trace Map of these lots (on screen and printed)."""
+        names = ", ".join(self[:3].mapped("name")) + (", …" if len(self) > 3 else "")
+        return self.env._("Trace Map: %(lots)s", lots=names)
 
     def _action_trace_map(self, direction="both"):
         """The Trace Map of these lots (client action ``trace_compliance.trace_map``, drawn
@@ -144,11 +149,10 @@ class StockLot(models.Model):
         if not self:
             raise UserError(self.env._("There is no lot or serial number to draw a trace map of."))
         self.env["trace.engine"]._check_direction(direction)
-        names = ", ".join(self[:3].mapped("name")) + (", …" if len(self) > 3 else "")
         return {
             "type": "ir.actions.client",
             "tag": "trace_compliance.trace_map",
-            "name": self.env._("Trace Map: %(lots)s", lots=names),
+            "name": self._trace_map_name(),
             "context": {
                 "active_model": "stock.lot",
                 "active_id": self[0].id,

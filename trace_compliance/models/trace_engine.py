@@ -551,8 +551,9 @@ class TraceEngine(models.AbstractModel):
                 lots.check_access("read")  # the record rules: raises their AccessError
             parts.append((way, part))
         products = self._trace_graph_products({row[2] for _way, part in parts for row in part["lots"] or ()})
+        statuses = dict(self.env["stock.lot"]._fields["quality_status"]._description_selection(self.env))
         for way, part in parts:
-            self._trace_graph_lots(graph, way, start, part, products)
+            self._trace_graph_lots(graph, way, start, part, products, statuses)
         for way, part in parts:
             self._trace_graph_links(graph, part, products)
             self._trace_graph_documents(graph, way, part, products)
@@ -563,7 +564,6 @@ class TraceEngine(models.AbstractModel):
             for key, value in item.items():
                 if value is None:
                     item[key] = False
-        statuses = dict(self.env["stock.lot"]._fields["quality_status"]._description_selection(self.env))
         return trace_map.layout(
             {
                 "nodes": sorted(
@@ -692,11 +692,11 @@ class TraceEngine(models.AbstractModel):
         }
 
     @api.model
-    def _trace_graph_lots(self, graph, direction, start, part, products):
-        """The lot nodes of one direction, in the columns of their genealogy level."""
+    def _trace_graph_lots(self, graph, direction, start, part, products, statuses):
+        """The lot nodes of one direction, in the columns of their genealogy level
+        (``statuses``: the label of each quality status)."""
         levels = _graph_levels(start, part["arcs"] or ())
         sign = -1 if direction == "backward" else 1
-        statuses = dict(self.env["stock.lot"]._fields["quality_status"]._description_selection(self.env))
         for lot_id, name, product_id, status in part["lots"] or ():
             node_id = f"lot:{lot_id}"
             graph["lots"][lot_id] = product_id
@@ -751,12 +751,19 @@ class TraceEngine(models.AbstractModel):
         partner_column = column + (1 if forward else -1)
         pickings = dict(part["pickings"] or ())
         partners = dict(part["partners"] or ())
+        kind_labels = {
+            "delivery": self.env._("Delivery"),
+            "customer": self.env._("Customer"),
+            "receipt": self.env._("Receipt"),
+            "vendor": self.env._("Vendor"),
+        }
         for picking_id, name in pickings.items():
-            self._trace_graph_node(graph, f"picking:{picking_id}", kind, "stock.picking", picking_id, name, column)
-        for partner_id, name in partners.items():
             self._trace_graph_node(
-                graph, f"partner:{partner_id}", partner_kind, "res.partner", partner_id, name, partner_column
+                graph, f"picking:{picking_id}", kind, kind_labels[kind], "stock.picking", picking_id, name, column
             )
+        for partner_id, name in partners.items():
+            node_id, label = f"partner:{partner_id}", kind_labels[partner_kind]
+            self._trace_graph_node(graph, node_id, partner_kind, label, "res.partner", partner_id, name, partner_column)
         for lot_id, picking_id, partner_id, quantity, count in part["lines"] or ():
             lot = f"lot:{lot_id}"
             uom = products.get(graph["lots"].get(lot_id), {}).get("uom")
@@ -771,19 +778,13 @@ class TraceEngine(models.AbstractModel):
                 self._trace_graph_edge(graph, *ends, kind, *document, None, None, 0)
 
     @api.model
-    def _trace_graph_node(self, graph, node_id, kind, res_model, res_id, label, column):
+    def _trace_graph_node(self, graph, node_id, kind, kind_label, res_model, res_id, label, column):
         if node_id in graph["nodes"]:
             return
-        kinds = {
-            "vendor": self.env._("Vendor"),
-            "customer": self.env._("Customer"),
-            "receipt": self.env._("Receipt"),
-            "delivery": self.env._("Delivery"),
-        }
         graph["nodes"][node_id] = {
             "id": node_id,
             "kind": kind,
-            "kind_label": kinds.get(kind, kind),
+            "kind_label": kind_label,
             "res_model": res_model,
             "res_id": res_id,
             "label": label,
