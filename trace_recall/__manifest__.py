@@ -8,7 +8,7 @@
     "author": "Trace Suite",
     "maintainers": ["trace-suite"],
     "license": "LGPL-3",
-    "depends": ["trace_compliance", "sale_stock"],
+    "depends": ["trace_compliance", "sale_stock", "portal"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/trace_recall_groups.xml",
@@ -16,6 +16,7 @@
         "security/trace_recall_security.xml",
         "data/trace_recall_data.xml",
         "data/trace_recall_class_data.xml",
+        "data/trace_audit_rule_data.xml",
         "report/trace_recall_reports.xml",
         "report/trace_recall_templates.xml",
         "data/mail_template_data.xml",
@@ -25,11 +26,14 @@
         "views/trace_recall_class_views.xml",
         "views/stock_lot_views.xml",
         "views/trace_fsma_request_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/trace_recall_portal_templates.xml",
         "views/trace_recall_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "trace_recall/static/tests/tours/trace_recall_tour.js",
+            "trace_recall/static/tests/tours/trace_recall_response_tour.js",
         ],
     },
     "demo": [

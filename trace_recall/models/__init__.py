@@ -12,3 +12,7 @@ from . import stock_lot
 from . import mrp_production
 from . import stock_picking
 from . import res_partner
+from . import trace_recall_response
+from . import trace_recall_response_line
+from . import res_company
+from . import res_config_settings

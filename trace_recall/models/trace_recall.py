@@ -9,6 +9,9 @@ from .trace_recall_partner import RESOLVED
 
 # Above this many affected lots, the computation runs in the background (cron trigger).
 DEFAULT_BACKGROUND_THRESHOLD = 5000
+# FDA effectiveness-check levels (21 CFR 7.42(b)(3)): the share of consignees to be
+# contacted, for every level but B, whose share is set case by case (above 10 %, below 100 %).
+EFFECTIVENESS_TARGETS = {"A": 100.0, "B": 50.0, "C": 10.0, "D": 2.0, "E": 0.0}
 
 
 class TraceRecall(models.Model):
@@ -117,8 +120,77 @@ class TraceRecall(models.Model):
         help="The instructions the customer notice gives.",
     )
     close_reason = fields.Text(readonly=True, copy=False)
+    user_id = fields.Many2one(
+        "res.users",
+        "Coordinator",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Gets the activities to call the customers who have not answered.",
+    )
+    # Effectiveness checks: the customers' own answers (response page, or recorded).
+    effectiveness_level = fields.Selection(
+        [
+            ("A", "Level A: every customer"),
+            ("B", "Level B: a share set for this recall"),
+            ("C", "Level C: 10 % of customers"),
+            ("D", "Level D: 2 % of customers"),
+            ("E", "Level E: no effectiveness checks"),
+        ],
+        "Effectiveness Check Level",
+        default="A",
+        required=True,
+        tracking=True,
+        help="FDA 21 CFR 7.42(b)(3): the share of customers whose answer confirms they received the notice "
+        "and acted on it.",
+    )
+    effectiveness_target = fields.Float(
+        "Target (% of Customers)",
+        compute="_compute_effectiveness_target",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    answered_count = fields.Integer("Customers Answered", compute="_compute_effectiveness")
+    answered_rate = fields.Float("Customers Answered (%)", compute="_compute_effectiveness")
+    effectiveness_reached = fields.Boolean("Target Reached", compute="_compute_effectiveness")
+    qty_accounted = fields.Float(
+        "Quantity Accounted For",
+        compute="_compute_effectiveness",
+        help="On hand, returned, destroyed and consumed, as the customers' answers say.",
+    )
+    accounted_rate = fields.Float("Accounted For / Shipped (%)", compute="_compute_effectiveness")
+    sub_recall_count = fields.Integer(
+        "Their Customers Notified", compute="_compute_effectiveness", help="Sub-recalls: notices forwarded on."
+    )
+    notified_date = fields.Datetime("Notices Sent On", compute="_compute_effectiveness")
+    first_answer_date = fields.Datetime("First Answer On", compute="_compute_effectiveness")
+    last_answer_date = fields.Datetime(
+        "Last Customer Answered On", compute="_compute_effectiveness", help="When the last customer answered first."
+    )
+    hours_to_first_answer = fields.Float("Hours to First Answer", compute="_compute_effectiveness")
+    hours_to_last_answer = fields.Float(
+        "Hours to Last Answer", compute="_compute_effectiveness", help="Once every customer notified answered."
+    )
+    reminder_count = fields.Integer("Customers Reminded", compute="_compute_effectiveness")
 
-    @api.depends("partner_line_ids.state", "partner_line_ids.qty_returned", "qty_shipped")
+    @api.depends("effectiveness_level")
+    def _compute_effectiveness_target(self):
+        for recall in self:
+            recall.effectiveness_target = EFFECTIVENESS_TARGETS[recall.effectiveness_level or "A"]
+
+    @api.depends(
+        "partner_line_ids.state",
+        "partner_line_ids.qty_returned",
+        "partner_line_ids.qty_accounted",
+        "partner_line_ids.answered_date",
+        "partner_line_ids.notified_date",
+        "partner_line_ids.reminder_count",
+        "partner_line_ids.sub_recall_count",
+        "qty_shipped",
+        "effectiveness_target",
+    )
     def _compute_effectiveness(self):
         for recall in self:
             lines = recall.partner_line_ids
@@ -126,6 +198,44 @@ class TraceRecall(models.Model):
             resolved = lines.filtered(lambda line: line.state in RESOLVED)
             recall.acknowledged_rate = 100.0 * len(resolved) / len(lines) if lines else 0.0
             recall.recovery_rate = 100.0 * recall.qty_returned / recall.qty_shipped if recall.qty_shipped else 0.0
+            answered = lines.filtered("answered_date")
+            recall.answered_count = len(answered)
+            recall.answered_rate = 100.0 * len(answered) / len(lines) if lines else 0.0
+            recall.effectiveness_reached = bool(lines) and recall.answered_rate >= recall.effectiveness_target
+            recall.qty_accounted = sum(lines.mapped("qty_accounted"))
+            recall.accounted_rate = 100.0 * recall.qty_accounted / recall.qty_shipped if recall.qty_shipped else 0.0
+            recall.sub_recall_count = sum(lines.mapped("sub_recall_count"))
+            recall.reminder_count = len(lines.filtered("reminder_count"))
+            sent = min(lines.filtered("notified_date").mapped("notified_date"), default=False)
+            dates = answered.mapped("answered_date")
+            recall.notified_date = sent
+            recall.first_answer_date = min(dates, default=False)
+            recall.last_answer_date = max(dates, default=False)
+            notified = lines.filtered("notified_date")
+            recall.hours_to_first_answer = (min(dates) - sent).total_seconds() / 3600 if sent and dates else 0.0
+            recall.hours_to_last_answer = (
+                (max(dates) - sent).total_seconds() / 3600 if sent and notified and notified <= answered else 0.0
+            )
+
+    @api.constrains("effectiveness_level", "effectiveness_target")
+    def _check_effectiveness_target(self):
+        for recall in self:
+            level, target = recall.effectiveness_level, recall.effectiveness_target
+            if level == "B" and not 10.0 < target < 100.0:
+                raise ValidationError(
+                    self.env._(
+                        "Level B checks more than 10 %% and less than 100 %% of the customers, not %(target)s %%.",
+                        target=target,
+                    )
+                )
+            if level != "B" and target != EFFECTIVENESS_TARGETS[level]:
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s checks %(share)s %% of the customers: only level B takes another share.",
+                        level=level,
+                        share=EFFECTIVENESS_TARGETS[level],
+                    )
+                )
 
     @api.constrains("reason")
     def _check_reason(self):
@@ -435,6 +545,7 @@ class TraceRecall(models.Model):
         lines = self.partner_line_ids.filtered(lambda line: line.state == "to_notify")
         lines.invalidate_recordset(["delivery_ids"])  # read by the template from the lines written in SQL
         for line in lines:
+            line._portal_ensure_token()
             line._get_notice_template().send_mail(
                 line.id, email_values=line._prepare_notice_vals(), email_layout_xmlid="mail.mail_notification_light"
             )
@@ -446,6 +557,35 @@ class TraceRecall(models.Model):
             )
         )
         return True
+
+    @api.model
+    def _cron_send_reminders(self):
+        """The second notice and a call activity, once, for each customer of an open recall
+        (never a drill) who has not answered within the company's reminder delay."""
+        lines = self.env["trace.recall.partner"]
+        for company in self.env["res.company"].search([("trace_recall_reminder_days", ">", 0)]):
+            before = fields.Datetime.subtract(fields.Datetime.now(), days=company.trace_recall_reminder_days)
+            lines |= self.env["trace.recall.partner"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("recall_id.state", "=", "open"),
+                    ("recall_id.is_drill", "=", False),
+                    ("state", "=", "notified"),
+                    ("answered_date", "=", False),
+                    ("reminder_count", "=", 0),
+                    ("notified_date", "<=", before),
+                ]
+            )
+        for recall, recall_lines in lines.grouped("recall_id").items():
+            reminded = recall_lines._send_reminders()
+            if reminded:
+                recall.message_post(
+                    body=self.env._(
+                        "Second notice sent to the customers who have not answered: %(customers)s.",
+                        customers=", ".join(reminded.partner_id.mapped("display_name")),
+                    )
+                )
+        return lines
 
     @public(single=True)
     def action_close(self, reason=None):
