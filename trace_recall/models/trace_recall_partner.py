@@ -96,7 +96,6 @@ class TraceRecallPartner(models.Model):
             line.qty_accounted = line.qty_on_hand + line.qty_consumed + line.qty_destroyed + line.qty_returned
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for line in self:
             line.access_url = f"/my/recall/{line.id}"
 
@@ -167,9 +166,17 @@ class TraceRecallPartner(models.Model):
         received of the recall's affected lots, from the recall's delivery lines."""
         self.ensure_one()
         shipped = {}
-        deliveries = self.env["trace.recall.delivery"].sudo().search(
-            [("recall_id", "=", self.recall_id.id), ("partner_id", "=", self.partner_id.id), ("lot_id", "!=", False)],
-            order="date, id",
+        deliveries = (
+            self.env["trace.recall.delivery"]
+            .sudo()
+            .search(
+                [
+                    ("recall_id", "=", self.recall_id.id),
+                    ("partner_id", "=", self.partner_id.id),
+                    ("lot_id", "!=", False),
+                ],
+                order="date, id",
+            )
         )
         for delivery in deliveries:
             info = shipped.setdefault(
@@ -191,9 +198,7 @@ class TraceRecallPartner(models.Model):
         recall = self.recall_id
         if recall.state != "open" or self.state == "closed":
             raise UserError(
-                self.env._(
-                    "Recall %(recall)s is closed: answers can no longer be sent or changed.", recall=recall.name
-                )
+                self.env._("Recall %(recall)s is closed: answers can no longer be sent or changed.", recall=recall.name)
             )
 
     def _prepare_response_vals(self, answer, channel):
@@ -231,7 +236,9 @@ class TraceRecallPartner(models.Model):
                 )
             if lot_id in given:
                 raise UserError(self.env._("Lot %(lot)s is given twice.", lot=shipped[lot_id]["lot"].name))
-            given[lot_id] = {name: self._answer_number(item.get(name), shipped[lot_id]["lot"]) for name in RESPONSE_QUANTITIES}
+            given[lot_id] = {
+                name: self._answer_number(item.get(name), shipped[lot_id]["lot"]) for name in RESPONSE_QUANTITIES
+            }
         contact = (answer.get("contact_name") or "").strip() if isinstance(answer.get("contact_name"), str) else ""
         if not contact:
             raise UserError(self.env._("Say who answers: the contact person's name is required."))
@@ -284,9 +291,7 @@ class TraceRecallPartner(models.Model):
                 try:
                     raw = base64.b64decode(item["datas"], validate=True)
                 except (binascii.Error, TypeError, ValueError):
-                    raise UserError(
-                        self.env._("Evidence file %(name)s is not base64.", name=item["name"])
-                    ) from None
+                    raise UserError(self.env._("Evidence file %(name)s is not base64.", name=item["name"])) from None
             vals = {"name": item["name"], "raw": raw, "res_model": "trace.recall.response"}
             if item.get("mimetype"):
                 vals["mimetype"] = item["mimetype"]
@@ -371,14 +376,18 @@ class TraceRecallPartner(models.Model):
         for move_line in self.return_picking_ids.filtered(lambda p: p.state != "cancel").move_line_ids:
             key = (move_line.move_id.origin_returned_move_id.id, move_line.lot_id.id)
             proposed[key] = proposed.get(key, 0.0) + move_line.quantity
-        deliveries = self.env["trace.recall.delivery"].sudo().search(
-            [
-                ("recall_id", "=", self.recall_id.id),
-                ("partner_id", "=", self.partner_id.id),
-                ("lot_id", "in", list(wanted)),
-                ("move_line_id", "!=", False),
-            ],
-            order="date, id",
+        deliveries = (
+            self.env["trace.recall.delivery"]
+            .sudo()
+            .search(
+                [
+                    ("recall_id", "=", self.recall_id.id),
+                    ("partner_id", "=", self.partner_id.id),
+                    ("lot_id", "in", list(wanted)),
+                    ("move_line_id", "!=", False),
+                ],
+                order="date, id",
+            )
         )
         # Spread each lot's returned quantity over its deliveries, oldest first.
         targets, pickings, left = {}, {}, dict(wanted)

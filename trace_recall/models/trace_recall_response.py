@@ -40,8 +40,8 @@ class TraceRecallResponse(models.Model):
         "Own Customers Notified", readonly=True, help="Customers of theirs the customer forwarded the notice to."
     )
     contact_name = fields.Char("Contact Person", required=True, readonly=True)
-    contact_email = fields.Char("Contact Email", readonly=True)
-    contact_phone = fields.Char("Contact Phone", readonly=True)
+    contact_email = fields.Char(readonly=True)
+    contact_phone = fields.Char(readonly=True)
     comment = fields.Text(readonly=True)
     line_ids = fields.One2many("trace.recall.response.line", "response_id", "Lots", readonly=True)
     attachment_ids = fields.Many2many(
@@ -68,7 +68,11 @@ class TraceRecallResponse(models.Model):
             )
 
     def write(self, vals):
-        raise UserError(self.env._("A customer's answer is evidence: it is never changed. A new answer replaces it."))
+        if vals:
+            raise UserError(
+                self.env._("A customer's answer is evidence: it is never changed. A new answer replaces it.")
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -54,4 +54,8 @@ class TraceRecallResponseLine(models.Model):
                 )
 
     def write(self, vals):
-        raise UserError(self.env._("A customer's answer is evidence: it is never changed. A new answer replaces it."))
+        if vals:
+            raise UserError(
+                self.env._("A customer's answer is evidence: it is never changed. A new answer replaces it.")
+            )
+        return super().write(vals)

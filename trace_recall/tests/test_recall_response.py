@@ -150,7 +150,11 @@ class TestRecallResponse(ResponseCase):
             (self._answer(qty_on_hand=30, qty_consumed=11), ValidationError, "41.0 Units accounted for"),
             (self._answer(qty_on_hand=-1), ValidationError, "T-BR-2: the quantity still on hand cannot be negative"),
             (self._answer(qty_returned="ten"), UserError, "'ten' is not a quantity"),
-            ({"contact_name": "X", "lines": [{"lot": "T-BR-1", "qty_on_hand": 1}]}, UserError, "T-BR-1 was not shipped"),
+            (
+                {"contact_name": "X", "lines": [{"lot": "T-BR-1", "qty_on_hand": 1}]},
+                UserError,
+                "T-BR-1 was not shipped",
+            ),
             ({"contact_name": "X", "lines": [{"lot_id": self.chain["T-FL-1"].id}]}, UserError, "was not shipped"),
             ({"lines": []}, UserError, "contact person's name is required"),
             ({"contact_name": "X", "sub_recall_count": -2}, UserError, "whole number"),
@@ -248,9 +252,7 @@ class TestRecallResponse(ResponseCase):
             drill.with_user(self.recall_manager).action_notify()
         # Even a drill line marked notified long ago gets no reminder.
         self.company.trace_recall_reminder_days = 1
-        drill.partner_line_ids.write(
-            {"state": "notified", "notified_date": fields.Datetime.now() - timedelta(days=30)}
-        )
+        drill.partner_line_ids.write({"state": "notified", "notified_date": fields.Datetime.now() - timedelta(days=30)})
         self.assertFalse(self.env["trace.recall"]._cron_send_reminders())
         self.assertFalse(drill.partner_line_ids._send_reminders())
         self.assertEqual(self.env["mail.mail"].search_count([]), mails)

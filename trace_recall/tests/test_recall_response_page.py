@@ -48,7 +48,7 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
             "one character changed": f"/my/recall/{grocer.id}?access_token={one_changed}",
             "no token": f"/my/recall/{grocer.id}",
             "an empty token": f"/my/recall/{grocer.id}?access_token=",
-            "a guessed id": f"/my/recall/{max(grocer.ids + clinic.ids + far.ids) + 1}?access_token={grocer.access_token}",
+            "a guessed id": f"/my/recall/{max((grocer | clinic | far).ids) + 1}?access_token={grocer.access_token}",
         }
         for case, url in refused.items():
             with self.subTest(case=case):
@@ -59,7 +59,11 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
         # Answering with the wrong token is refused the same way, and records nothing.
         page = self._get(grocer.get_portal_url())
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        data = {"csrf_token": csrf, "access_token": grocer.access_token, **self._form(self.chain["T-BR-2"], qty_consumed=10)}
+        data = {
+            "csrf_token": csrf,
+            "access_token": grocer.access_token,
+            **self._form(self.chain["T-BR-2"], qty_consumed=10),
+        }
         response = self.url_open(f"/my/recall/{clinic.id}/answer", data=data, allow_redirects=False)
         self.assertEqual(response.status_code, 404)
         self.assertFalse(clinic.response_ids)
@@ -70,11 +74,14 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
         loaf = self.chain["T-BR-2"]
         response = self._post(
             grocer,
-            self._form(loaf, qty_on_hand=5, qty_consumed=20, qty_destroyed=15) | {"sub_recall": "on", "sub_recall_count": "3"},
+            self._form(loaf, qty_on_hand=5, qty_consumed=20, qty_destroyed=15)
+            | {"sub_recall": "on", "sub_recall_count": "3"},
             files={"evidence": ("photo.png", b"\x89PNG\r\n\x1a\n photo", "image/png")},
         )
         self.assertEqual(response.status_code, 303)
-        self.assertIn(f"/my/recall/{grocer.id}?answered=1&access_token={grocer.access_token}", response.headers["Location"])
+        self.assertIn(
+            f"/my/recall/{grocer.id}?answered=1&access_token={grocer.access_token}", response.headers["Location"]
+        )
         answer = grocer.response_id
         self.assertEqual(answer.channel, "portal")
         self.assertEqual(answer.user_id, self.env.ref("base.public_user"))
@@ -83,7 +90,9 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
         self.assertEqual(answer.attachment_ids.mapped("name"), ["photo.png"])
         self.assertEqual(answer.attachment_ids.raw, b"\x89PNG\r\n\x1a\n photo")
         self.assertEqual(recall.message_ids[0].author_id, self.customer_shop)
-        audit = self.env["trace.audit.log"].search([("model", "=", "trace.recall.response"), ("res_id", "=", answer.id)])
+        audit = self.env["trace.audit.log"].search(
+            [("model", "=", "trace.recall.response"), ("res_id", "=", answer.id)]
+        )
         self.assertEqual(audit.user_id, self.env.ref("base.public_user"))
         page = self._get(response.headers["Location"])
         self.assertIn("o_trace_recall_thanks", page.text)
@@ -138,7 +147,11 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         response = self.url_open(
             f"/my/recall/{line.id}/answer",
-            data={"csrf_token": csrf, "access_token": line.access_token, **self._form(self.chain["T-BR-2"], qty_consumed=1)},
+            data={
+                "csrf_token": csrf,
+                "access_token": line.access_token,
+                **self._form(self.chain["T-BR-2"], qty_consumed=1),
+            },
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 400)

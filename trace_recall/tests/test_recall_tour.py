@@ -47,11 +47,15 @@ class TestRecallResponseTour(RecallCase, HttpCase):
         cls.chain = cls._bakery_chain()
         cls.manager = cls._user("tour_recall_manager", "trace_recall.group_recall_manager")
         cls.customer_shop.email = "quality@grocer.example.com"
-        cls.recall = cls.env["trace.recall"].with_user(cls.manager).create(
-            {
-                "reason": "Undeclared sesame in dough made with flour lot T-FL-1",
-                "lot_ids": cls.chain["T-FL-1"].ids,
-            }
+        cls.recall = (
+            cls.env["trace.recall"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "reason": "Undeclared sesame in dough made with flour lot T-FL-1",
+                    "lot_ids": cls.chain["T-FL-1"].ids,
+                }
+            )
         )
         cls.recall.action_compute()
 
