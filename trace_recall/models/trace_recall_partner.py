@@ -70,6 +70,9 @@ class TraceRecallPartner(models.Model):
         help="On hand, sold on or consumed, destroyed and returned, as the customer's answer says.",
     )
     sub_recall_count = fields.Integer("Own Customers Notified", readonly=True, tracking=True)
+    evidence_ids = fields.Many2many(
+        "ir.attachment", compute="_compute_evidence_ids", string="Evidence", help="The files sent with the answers."
+    )
     contact_name = fields.Char(related="response_id.contact_name", string="Answered By")
     reminder_count = fields.Integer("Reminders Sent", readonly=True, default=0)
     reminder_date = fields.Datetime("Reminded On", readonly=True)
@@ -94,6 +97,11 @@ class TraceRecallPartner(models.Model):
     def _compute_qty_accounted(self):
         for line in self:
             line.qty_accounted = line.qty_on_hand + line.qty_consumed + line.qty_destroyed + line.qty_returned
+
+    @api.depends("response_ids.attachment_ids")
+    def _compute_evidence_ids(self):
+        for line in self:
+            line.evidence_ids = line.response_ids.attachment_ids
 
     def _compute_access_url(self):
         for line in self:

@@ -91,6 +91,7 @@ class TestRecallResponse(ResponseCase):
         self.assertEqual(response.attachment_ids.mapped("name"), ["destroyed.png"])
         self.assertEqual(response.attachment_ids.res_model, "trace.recall.response")
         self.assertEqual(response.attachment_ids.res_id, response.id)
+        self.assertEqual(grocer.evidence_ids, response.attachment_ids)
         # Effectiveness: one customer of two answered; 40 of the 50 shipped accounted for.
         self.assertEqual(recall.answered_count, 1)
         self.assertEqual(recall.answered_rate, 50.0)

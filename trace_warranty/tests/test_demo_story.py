@@ -79,3 +79,16 @@ class TestDemoStory(TraceCase):
         self.assertEqual(northside.warranty_state, "none", "delivered, installation still to do")
         drill = self.env.ref("trace_warranty.demo_recall_drill_sensor")
         self.assertEqual(drill.field_action_ids.lot_id, self.env.ref("trace_compliance.demo_serial_monitor_2"))
+
+    def test_recall_notice_story(self):
+        """The sesame recall: notices sent, Harbor Deli answered on their response page's
+        terms, Corner Bakery and FreshMart not yet."""
+        recall = self.env.ref("trace_recall.demo_recall_sesame")
+        self.assertEqual(recall.state, "open")
+        lines = {line.partner_id.name: line for line in recall.partner_line_ids}
+        self.assertEqual(set(lines), {"FreshMart Supermarkets", "Corner Bakery Café", "Harbor Deli"})
+        self.assertTrue(all(line.access_token for line in lines.values()))
+        harbor = lines["Harbor Deli"]
+        self.assertEqual((harbor.state, harbor.qty_on_hand, harbor.qty_accounted), ("acknowledged", 12, 100))
+        self.assertEqual(lines["Corner Bakery Café"].state, "notified")
+        self.assertAlmostEqual(recall.answered_rate, 100 / 3)
