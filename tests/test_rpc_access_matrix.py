@@ -43,6 +43,8 @@ MATRIX = {
     "trace.recall":                     ("-",    "-",    "r",  "rwc",  "rwcd", "-", "-", "-"),
     "trace.recall.partner":             ("-",    "-",    "r",  "rwc",  "rwcd", "-", "-", "-"),
     "trace.recall.delivery":            ("-",    "-",    "r",  "rwcd", "rwcd", "-", "-", "-"),
+    "trace.recall.response":            ("-",    "-",    "r",  "r",    "r",    "-", "-", "-"),
+    "trace.recall.response.line":       ("-",    "-",    "r",  "r",    "r",    "-", "-", "-"),
     "trace.recall.stock":               ("-",    "-",    "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.recall.class":               ("-",    "-",    "r",  "r",    "rwcd", "-", "-", "rwcd"),
     "trace.fsma.request":               ("-",    "-",    "r",  "rwc",  "rwcd", "-", "-", "-"),
@@ -95,7 +97,10 @@ def samples(scenario):
             "is_drill": True,
         },
     )
-    admin("trace.recall.start", "action_start", [wizard])
+    drill = admin("trace.recall.start", "action_start", [wizard])["res_id"]
+    # A customer's answer (a rehearsal on the drill): answers are made by answering only.
+    line = admin("trace.recall.partner", "search", [["recall_id", "=", drill]], limit=1)
+    admin("trace.recall.partner", "submit_response", line, {"contact_name": "Matrix", "lines": []})
     admin(
         "trace.certificate",
         "create",
