@@ -35,7 +35,7 @@ def response_link(dbname, customer, recall=None):
           FROM trace_recall_partner line
           JOIN trace_recall recall ON recall.id = line.recall_id
           JOIN res_partner partner ON partner.id = line.partner_id
-         WHERE partner.name = %s AND line.access_token IS NOT NULL AND NOT recall.is_drill
+         WHERE partner.name = %s AND line.access_token IS NOT NULL AND recall.is_drill IS NOT TRUE
            AND (%s::varchar IS NULL AND recall.state = 'open' OR recall.name = %s)
          ORDER BY recall.id DESC LIMIT 1
         """,

@@ -169,12 +169,11 @@ class TraceRecallPartner(models.Model):
         ``trace.recall.response``; an answer that is wrong in any part changes nothing."""
         return self._submit_response(answer, channel="internal").id
 
-    def _get_shipped_lots(self):
-        """{lot id: {"lot", "product", "uom", "qty", "pickings"}} of what this customer
-        received of the recall's affected lots, from the recall's delivery lines."""
+    def _get_lot_deliveries(self):
+        """The recall's delivery lines of this customer with a lot, oldest first (read with
+        ``sudo()``: the customer's own page shows them)."""
         self.ensure_one()
-        shipped = {}
-        deliveries = (
+        return (
             self.env["trace.recall.delivery"]
             .sudo()
             .search(
@@ -186,7 +185,13 @@ class TraceRecallPartner(models.Model):
                 order="date, id",
             )
         )
-        for delivery in deliveries:
+
+    def _get_shipped_lots(self):
+        """{lot id: {"lot", "product", "uom", "qty", "pickings"}} of what this customer
+        received of the recall's affected lots, from the recall's delivery lines."""
+        self.ensure_one()
+        shipped = {}
+        for delivery in self._get_lot_deliveries():
             info = shipped.setdefault(
                 delivery.lot_id.id,
                 {
@@ -384,18 +389,8 @@ class TraceRecallPartner(models.Model):
         for move_line in self.return_picking_ids.filtered(lambda p: p.state != "cancel").move_line_ids:
             key = (move_line.move_id.origin_returned_move_id.id, move_line.lot_id.id)
             proposed[key] = proposed.get(key, 0.0) + move_line.quantity
-        deliveries = (
-            self.env["trace.recall.delivery"]
-            .sudo()
-            .search(
-                [
-                    ("recall_id", "=", self.recall_id.id),
-                    ("partner_id", "=", self.partner_id.id),
-                    ("lot_id", "in", list(wanted)),
-                    ("move_line_id", "!=", False),
-                ],
-                order="date, id",
-            )
+        deliveries = self._get_lot_deliveries().filtered(
+            lambda delivery: delivery.lot_id.id in wanted and delivery.move_line_id
         )
         # Spread each lot's returned quantity over its deliveries, oldest first.
         targets, pickings, left = {}, {}, dict(wanted)
