@@ -147,9 +147,5 @@ class TraceRecallPortal(CustomerPortal):
             "contact_email": post.get("contact_email"),
             "contact_phone": post.get("contact_phone"),
             "comment": post.get("comment"),
-            "evidence": [
-                {"name": upload.filename, "raw": upload.read(), "mimetype": upload.mimetype}
-                for upload in files
-                if upload.filename
-            ],
+            "evidence": [{"name": upload.filename, "raw": upload.read()} for upload in files if upload.filename],
         }

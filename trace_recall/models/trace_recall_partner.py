@@ -4,6 +4,7 @@ import binascii
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.trace_compliance.external_api import public
 
@@ -294,7 +295,7 @@ class TraceRecallPartner(models.Model):
 
     def _prepare_evidence_vals(self, evidence):
         """``ir.attachment`` values of the evidence files of an answer: dicts of ``name``
-        and ``datas`` (base64), or ``raw`` (bytes) and ``mimetype`` (the response page)."""
+        and ``datas`` (base64), or ``raw`` (bytes, the response page); photos and PDFs only."""
         vals_list = []
         for item in evidence or []:
             if not isinstance(item, dict) or not item.get("name") or not (item.get("datas") or item.get("raw")):
@@ -305,9 +306,18 @@ class TraceRecallPartner(models.Model):
                     raw = base64.b64decode(item["datas"], validate=True)
                 except (binascii.Error, TypeError, ValueError):
                     raise UserError(self.env._("Evidence file %(name)s is not base64.", name=item["name"])) from None
-            vals = {"name": item["name"], "raw": raw, "res_model": "trace.recall.response"}
-            if item.get("mimetype"):
-                vals["mimetype"] = item["mimetype"]
+            # What the file is, from its content (never from what the sender says it is): a
+            # photo or a PDF, nothing a browser would run when an employee opens it.
+            mimetype = guess_mimetype(raw)
+            if mimetype != "application/pdf" and (not mimetype.startswith("image/") or "svg" in mimetype):
+                raise UserError(
+                    self.env._(
+                        "Evidence file %(name)s is %(type)s: send photos (JPEG, PNG...) or PDF documents.",
+                        name=item["name"],
+                        type=mimetype,
+                    )
+                )
+            vals = {"name": item["name"], "raw": raw, "mimetype": mimetype, "res_model": "trace.recall.response"}
             vals_list.append(vals)
         return vals_list
 

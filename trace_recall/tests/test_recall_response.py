@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from .common import RecallCase
 
 PHOTO = base64.b64encode(b"\x89PNG\r\n\x1a\n evidence").decode()
+SCRIPT = base64.b64encode(b"<html><script>alert(document.cookie)</script></html>").decode()
 
 
 class ResponseCase(RecallCase):
@@ -163,6 +164,11 @@ class TestRecallResponse(ResponseCase):
             ({"contact_name": "X", "lines": [{"lot": "T-BR-2"}, {"lot": "T-BR-2"}]}, UserError, "given twice"),
             (self._answer(qty_destroyed=5) | {"evidence": []}, UserError, "Destroyed stock needs evidence"),
             ({"contact_name": "X", "evidence": [{"name": "x.png", "datas": "%%%"}]}, UserError, "not base64"),
+            (
+                {"contact_name": "X", "evidence": [{"name": "x.png", "datas": SCRIPT}]},
+                UserError,
+                "Evidence file x.png is .*: send photos .* or PDF documents",
+            ),
             ("forty", UserError, "An answer is a dict"),
         ]
         for answer, error, message in cases:

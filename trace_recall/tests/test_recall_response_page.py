@@ -117,6 +117,17 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn("o_trace_recall_error", response.text)
                 self.assertIn(message, response.text)
+        # A web page sent as a "photo" is refused: employees open the evidence in their browser.
+        scripts = {
+            "photo.png": b"<html><body><script>alert(document.cookie)</script></body></html>",
+            "photo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>',
+        }
+        for name, script in scripts.items():
+            with self.subTest(evidence=name):
+                files = {"evidence": (name, script, "image/png")}
+                response = self._post(grocer, self._form(loaf, qty_destroyed=3), files=files)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("send photos (JPEG, PNG...) or PDF documents", response.text)
         self.assertFalse(grocer.response_ids)
         self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "trace.recall.response")]))
         # After the recall closes, the page shows the answer and takes none.
