@@ -72,7 +72,7 @@ class TraceRecallPartner(models.Model):
     )
     sub_recall_count = fields.Integer("Own Customers Notified", readonly=True, tracking=True)
     evidence_ids = fields.Many2many(
-        "ir.attachment", compute="_compute_evidence_ids", string="Evidence", help="The files sent with the answers."
+        "ir.attachment", compute="_compute_evidence_ids", help="The files sent with the answers."
     )
     contact_name = fields.Char(related="response_id.contact_name", string="Answered By")
     reminder_count = fields.Integer("Reminders Sent", readonly=True, default=0)
