@@ -105,9 +105,17 @@ class TestRecallResponse(ResponseCase):
         self.assertIn("Gina Grocer", recall.message_ids[0].body)
         # The audit trail has the answer and its lot, in the name of who sent it.
         entries = self.env["trace.audit.log"].search(
-            [("model", "in", ("trace.recall.response", "trace.recall.response.line"))]
+            [
+                "|",
+                "&",
+                ("model", "=", "trace.recall.response"),
+                ("res_id", "=", response.id),
+                "&",
+                ("model", "=", "trace.recall.response.line"),
+                ("res_id", "in", response.line_ids.ids),
+            ]
         )
-        self.assertEqual(set(entries.mapped("res_id")), {response.id, response.line_ids.id})
+        self.assertEqual(set(entries.mapped("model")), {"trace.recall.response", "trace.recall.response.line"})
         self.assertEqual(entries.user_id, self.recall_user)
         self.assertIn("Gina Grocer", entries.mapped("new_value"))
         self.assertIn(recall.name, entries[0].reason)
