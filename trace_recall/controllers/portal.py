@@ -85,7 +85,7 @@ class TraceRecallPortal(CustomerPortal):
                 "answered": answered,
                 "quantities": RESPONSE_QUANTITIES,
                 "access_token": access_token,
-                "closed": line.recall_id.state != "open" or line.state == "closed",
+                "closed": not line._is_answerable(),
                 "preview": request.env.user._is_internal(),
                 "form": {},
                 "error": False,
@@ -127,14 +127,9 @@ class TraceRecallPortal(CustomerPortal):
     def _trace_recall_answer(self, line, post):
         """The answer of the response page's form, in the shape ``submit_response`` takes."""
         files = request.httprequest.files.getlist("evidence")
-        sub_recall_count = (post.get("sub_recall_count") or "0").strip()
-        if not sub_recall_count.isdigit():
-            raise UserError(
-                request.env._(
-                    "The number of your own customers notified is a whole number, 0 or more, not %(value)r.",
-                    value=sub_recall_count,
-                )
-            )
+        count = (post.get("sub_recall_count") or "0").strip()
+        # A count that is no whole number goes as typed: submit_response's own check refuses it.
+        sub_recall_count = count if not count.isdigit() else int(count) if post.get("sub_recall") else 0
         return {
             "lines": [
                 {"lot_id": lot_id, **{name: post.get(f"{name}_{lot_id}") for name in RESPONSE_QUANTITIES}}
@@ -142,7 +137,7 @@ class TraceRecallPortal(CustomerPortal):
             ],
             "received": bool(post.get("received")),
             "quarantined": bool(post.get("quarantined")),
-            "sub_recall_count": int(sub_recall_count) if post.get("sub_recall") else 0,
+            "sub_recall_count": sub_recall_count,
             "contact_name": post.get("contact_name"),
             "contact_email": post.get("contact_email"),
             "contact_phone": post.get("contact_phone"),

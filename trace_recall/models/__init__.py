@@ -16,3 +16,4 @@ from . import trace_recall_response
 from . import trace_recall_response_line
 from . import res_company
 from . import res_config_settings
+from . import stock_move

@@ -206,16 +206,15 @@ class TraceRecall(models.Model):
             recall.accounted_rate = 100.0 * recall.qty_accounted / recall.qty_shipped if recall.qty_shipped else 0.0
             recall.sub_recall_count = sum(lines.mapped("sub_recall_count"))
             recall.reminder_count = len(lines.filtered("reminder_count"))
-            sent = min(lines.filtered("notified_date").mapped("notified_date"), default=False)
+            notified = lines.filtered("notified_date")
+            sent = min(notified.mapped("notified_date"), default=False)
             dates = answered.mapped("answered_date")
             recall.notified_date = sent
-            recall.first_answer_date = min(dates, default=False)
-            recall.last_answer_date = max(dates, default=False)
-            notified = lines.filtered("notified_date")
-            recall.hours_to_first_answer = (min(dates) - sent).total_seconds() / 3600 if sent and dates else 0.0
-            recall.hours_to_last_answer = (
-                (max(dates) - sent).total_seconds() / 3600 if sent and notified and notified <= answered else 0.0
-            )
+            recall.first_answer_date = first = min(dates, default=False)
+            recall.last_answer_date = last = max(dates, default=False)
+            recall.hours_to_first_answer = (first - sent).total_seconds() / 3600 if sent and first else 0.0
+            # Once every customer notified has answered (then ``last`` is theirs).
+            recall.hours_to_last_answer = (last - sent).total_seconds() / 3600 if sent and notified <= answered else 0.0
 
     @api.constrains("effectiveness_level", "effectiveness_target")
     def _check_effectiveness_target(self):
@@ -479,19 +478,7 @@ class TraceRecall(models.Model):
                 move = self.env["stock.move"].create(self._prepare_quarantine_move_vals(picking, line))
                 move._action_confirm(merge=False)
                 # Reserve exactly the recalled lot, not whatever the removal strategy picks.
-                move.move_line_ids.unlink()
-                self.env["stock.move.line"].create(
-                    {
-                        "move_id": move.id,
-                        "picking_id": picking.id,
-                        "product_id": line.product_id.id,
-                        "product_uom_id": line.product_uom_id.id,
-                        "location_id": move.location_id.id,
-                        "location_dest_id": move.location_dest_id.id,
-                        "lot_id": line.lot_id.id,
-                        "quantity": line.quantity,
-                    }
-                )
+                move._trace_recall_set_lot_lines({line.lot_id: line.quantity})
             pickings |= picking
         return pickings
 

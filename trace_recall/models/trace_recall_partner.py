@@ -94,10 +94,10 @@ class TraceRecallPartner(models.Model):
                 [("recall_id", "=", line.recall_id.id), ("partner_id", "=", line.partner_id.id)], order="date, id"
             )
 
-    @api.depends("qty_on_hand", "qty_consumed", "qty_destroyed", "qty_returned")
+    @api.depends(*RESPONSE_QUANTITIES)
     def _compute_qty_accounted(self):
         for line in self:
-            line.qty_accounted = line.qty_on_hand + line.qty_consumed + line.qty_destroyed + line.qty_returned
+            line.qty_accounted = sum(line[name] for name in RESPONSE_QUANTITIES)
 
     @api.depends("response_ids.attachment_ids")
     def _compute_evidence_ids(self):
@@ -188,7 +188,7 @@ class TraceRecallPartner(models.Model):
         )
 
     def _get_shipped_lots(self):
-        """{lot id: {"lot", "product", "uom", "qty", "pickings"}} of what this customer
+        """{lot id: {"lot", "product", "uom", "qty"}} of what this customer
         received of the recall's affected lots, from the recall's delivery lines."""
         self.ensure_one()
         shipped = {}
@@ -200,17 +200,20 @@ class TraceRecallPartner(models.Model):
                     "product": delivery.product_id,
                     "uom": delivery.product_uom_id,
                     "qty": 0.0,
-                    "pickings": delivery.picking_id.browse(),
                 },
             )
             info["qty"] += delivery.quantity
-            info["pickings"] |= delivery.picking_id
         return shipped
 
-    def _check_answerable(self):
+    def _is_answerable(self):
+        """Whether the customer may still answer or change their answer: until the recall
+        closes (or their line is closed)."""
         self.ensure_one()
+        return self.recall_id.state == "open" and self.state != "closed"
+
+    def _check_answerable(self):
         recall = self.recall_id
-        if recall.state != "open" or self.state == "closed":
+        if not self._is_answerable():
             raise UserError(
                 self.env._("Recall %(recall)s is closed: answers can no longer be sent or changed.", recall=recall.name)
             )
@@ -353,10 +356,7 @@ class TraceRecallPartner(models.Model):
                     "acknowledged_date": line.acknowledged_date or now,
                     "answered_date": line.answered_date or now,
                     "last_answer_date": now,
-                    "qty_on_hand": response.qty_on_hand,
-                    "qty_consumed": response.qty_consumed,
-                    "qty_destroyed": response.qty_destroyed,
-                    "qty_returned": response.qty_returned,
+                    **{name: response[name] for name in RESPONSE_QUANTITIES},
                     "sub_recall_count": response.sub_recall_count,
                 }
             )
@@ -444,23 +444,14 @@ class TraceRecallPartner(models.Model):
         new_picking = wizard._create_return()
         new_picking.origin = f"{self.recall_id.name} ({picking.name})"
         for move in new_picking.move_ids:
-            lots = {lot: qty for (origin, lot), qty in quantities.items() if origin == move.origin_returned_move_id}
-            move.move_line_ids.unlink()
-            for lot, qty in lots.items():
-                if float_is_zero(qty, precision_rounding=move.product_uom.rounding):
-                    continue
-                self.env["stock.move.line"].sudo().create(
-                    {
-                        "move_id": move.id,
-                        "picking_id": new_picking.id,
-                        "product_id": move.product_id.id,
-                        "product_uom_id": move.product_uom.id,
-                        "location_id": move.location_id.id,
-                        "location_dest_id": move.location_dest_id.id,
-                        "lot_id": lot.id,
-                        "quantity": qty,
-                    }
-                )
+            move._trace_recall_set_lot_lines(
+                {
+                    lot: qty
+                    for (origin, lot), qty in quantities.items()
+                    if origin == move.origin_returned_move_id
+                    and not float_is_zero(qty, precision_rounding=move.product_uom.rounding)
+                }
+            )
         return new_picking
 
     # ------------------------------------------------------------------
