@@ -77,7 +77,7 @@ def odoo_server():
     trace_odoo.import_odoo()
     trace_odoo.ensure_role()
     dbname = f"trace_rpc_{os.getpid()}"
-    logdir = REPO / ".odoo-data" / "logs"
+    logdir = trace_odoo.log_dir()
     logdir.mkdir(parents=True, exist_ok=True)
     if os.environ.get("TRACE_RPC_TEMPLATE"):
         trace_odoo.clone_db(os.environ["TRACE_RPC_TEMPLATE"], dbname)

@@ -34,15 +34,24 @@ MODULES = ("trace_compliance", "trace_recall", "trace_warranty")
 # Odoo modules the add-ons' tests need beside them: the dropship flow's (trace_warranty's
 # test_trace_flows) is installed on the test database only.
 TEST_MODULES = ("stock_dropshipping",)
+SUPPORTED = (18, 19)
+DB_DEFAULT = "<default>"  # argparse's default for --db: db_name() of the command's own default
 INSTALL_HINT = """\
-Odoo 18.0 cannot be imported by {python}: {error}
+Odoo {version}.0 cannot be imported: {error}
 
-Install Odoo 18.0 so that `python3 -c "import odoo"` works, one of the usual ways:
-  * from source:  git clone --depth 1 -b 18.0 https://github.com/odoo/odoo
-                  pip install -r odoo/requirements.txt && pip install -e ./odoo
-  * the official Debian/Ubuntu package (nightly.odoo.com), which installs python3-odoo;
-  * or use Docker instead: docker compose -f docker/compose.yaml up
-See README.md, section "Prerequisites".
+The launcher looks for Odoo {version}.0 (ODOO={version}), in this order:
+  * the Python running it ({python}), when `import odoo` gives {version}.0;
+  * the interpreter named by ODOO{version}_PYTHON;
+  * the virtual environment $WORKON_HOME/odoo{version} (WORKON_HOME: ~/.virtualenvs).
+Install Odoo {version}.0 one of the usual ways, e.g. from source in that environment:
+  python3 -m venv ~/.virtualenvs/odoo{version}
+  git clone --depth 1 -b {version}.0 https://github.com/odoo/odoo odoo{version}
+  ~/.virtualenvs/odoo{version}/bin/pip install -r odoo{version}/requirements.txt -r requirements.txt
+  ~/.virtualenvs/odoo{version}/bin/pip install -e ./odoo{version}
+or the official Debian/Ubuntu package (nightly.odoo.com), or Docker instead:
+  docker compose -f docker/compose-{version}.yaml up
+Odoo 18.0 and 19.0 need an environment each: 19.0's `odoo` is a namespace package that an
+18.0 tree on the same path shadows. See README.md, "Install".
 """
 # Odoo's own modules that the add-ons extend: their tests are the gate of ``test-core``.
 CORE_MODULES = ("stock", "product_expiry", "stock_account", "mrp", "purchase_stock", "sale_stock", "repair")
@@ -102,24 +111,84 @@ TEST_FAILURE_RE = re.compile(r"^\S+ \S+ \d+ ERROR \S+ (odoo\.addons\.[\w.]+): (?
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 
 
-def import_odoo():
-    """Return the imported ``odoo`` package, or exit 3 with installation advice."""
+def requested_version():
+    """The Odoo series asked for: ``--odoo`` / ``ODOO`` (18 or 19); by default the one the
+    running Python imports (19 when it imports none)."""
+    wanted = os.environ.get("ODOO", "").strip().removesuffix(".0")
+    if wanted:
+        if not wanted.isdigit() or int(wanted) not in SUPPORTED:
+            sys.exit(f"ODOO={wanted!r}: the add-ons support Odoo {' and '.join(map(str, SUPPORTED))}.")
+        return int(wanted)
+    return imported_version() or SUPPORTED[-1]
+
+
+def imported_version():
+    """The major version of the ``odoo`` this Python imports, or None."""
     try:
-        import odoo  # noqa: PLC0415  (the whole point: probe at run time)
+        from odoo import release  # noqa: PLC0415  (the whole point: probe at run time)
+    except ImportError:
+        return None
+    return release.version_info[0]
+
+
+def interpreter_version(python):
+    """The major version of the ``odoo`` that the interpreter ``python`` imports, or None."""
+    try:
+        out = subprocess.run(
+            [python, "-c", "from odoo import release; print(release.version_info[0])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError:
+        return None
+    return int(out.stdout) if out.returncode == 0 and out.stdout.strip().isdigit() else None
+
+
+def odoo_interpreters(version):
+    """Where Odoo ``version`` may be, in the order :func:`import_odoo` tries them."""
+    yield os.environ.get(f"ODOO{version}_PYTHON")
+    workon = Path(os.environ.get("WORKON_HOME") or Path.home() / ".virtualenvs").expanduser()
+    yield str(workon / f"odoo{version}" / "bin" / "python")
+
+
+def import_odoo():
+    """Return the imported ``odoo`` package of the version asked for (:func:`requested_version`).
+
+    When this Python imports another version or none, the launcher runs again in the
+    interpreter that has it (:func:`odoo_interpreters`), with ``ODOO`` set for the children;
+    without one, it exits 3 with installation advice."""
+    version = requested_version()
+    if imported_version() == version:
+        os.environ["ODOO"] = str(version)
+        import odoo  # noqa: PLC0415
+
+        return odoo
+    for python in odoo_interpreters(version):
+        if python and Path(python).exists() and interpreter_version(python) == version:
+            os.environ["ODOO"] = str(version)
+            os.execv(python, [python, *sys.orig_argv[1:]])
+    try:
+        from odoo import release  # noqa: PLC0415
+
+        error = f"this Python imports Odoo {release.version}"
     except ImportError as exc:
-        sys.stderr.write(INSTALL_HINT.format(python=sys.executable, error=exc))
-        sys.exit(3)
-    version = getattr(getattr(odoo, "release", None), "version_info", (0,))
-    if version[0] != 18:
-        sys.stderr.write(f"Odoo 18.0 is required, {odoo.__file__} is version {version}.\n")
-        sys.exit(3)
-    return odoo
+        error = str(exc)
+    sys.stderr.write(INSTALL_HINT.format(version=version, python=sys.executable, error=error))
+    sys.exit(3)
+
+
+def odoo_package_dir():
+    """The folder of the imported ``odoo`` package (19.0's is a namespace package: no
+    ``__file__``)."""
+    odoo = import_odoo()
+    return Path(next(iter(odoo.__path__))).resolve()
 
 
 def addons_path():
     """The addons path: Odoo's own add-on folders, then this repository."""
-    odoo = import_odoo()
-    package_dir = Path(odoo.__file__).resolve().parent
+    package_dir = odoo_package_dir()
     paths = [package_dir / "addons", package_dir.parent / "addons", REPO]
     seen = []
     for path in paths:
@@ -206,7 +275,21 @@ def drop_db(dbname):
 
 
 def data_dir():
-    return os.environ.get("ODOO_DATA_DIR", str(REPO / ".odoo-data"))
+    """Odoo's data directory (filestore, sessions) and our logs: one per Odoo series."""
+    return os.environ.get("ODOO_DATA_DIR", str(REPO / db_name(".odoo-data").replace("_", "-")))
+
+
+def db_name(name):
+    """The database ``name`` for the Odoo series in use: as given on 18.0, ``<name>_19`` on
+    19.0, so that the two never open each other's databases."""
+    version = requested_version()
+    return name if version == SUPPORTED[0] or name.endswith(f"_{version}") else f"{name}_{version}"
+
+
+def log_dir():
+    path = Path(data_dir()) / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def free_port():
@@ -358,8 +441,7 @@ def install_problems(text):
 def cmd_test(args):
     import_odoo()
     ensure_role()
-    logdir = REPO / ".odoo-data" / "logs"
-    logdir.mkdir(parents=True, exist_ok=True)
+    logdir = log_dir()
     dbname = args.db
     rc, passed, failed = run_odoo_tests(dbname, MODULES + TEST_MODULES, logdir / f"{dbname}.log", tags=args.tags)
     print(f"Odoo tests: {passed} passed, {failed} failed (exit {rc})")
@@ -482,8 +564,7 @@ def cmd_test_core(args):
     failures (not judged)."""
     import_odoo()
     ensure_role()
-    logdir = REPO / ".odoo-data" / "logs"
-    logdir.mkdir(parents=True, exist_ok=True)
+    logdir = log_dir()
     base_db, suite_db = f"{args.db}_base", f"{args.db}_suite"
     tags = args.classes or ("" if args.all else ",".join(CORE_TEST_SELECTION))
     started = time.time()
@@ -558,8 +639,7 @@ def cmd_install_matrix(args):
     """Install each add-on on its own (with its dependencies) without demo data."""
     import_odoo()
     ensure_role()
-    logdir = REPO / ".odoo-data" / "logs"
-    logdir.mkdir(parents=True, exist_ok=True)
+    logdir = log_dir()
     failures = []
     for module in MODULES:
         dbname = f"{args.db}_{module}"
@@ -578,25 +658,26 @@ def cmd_install_matrix(args):
 def main():
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a CI log
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--odoo", choices=[str(v) for v in SUPPORTED], help="Odoo series (default: ODOO)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve the demo database")
-    run.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
+    run.add_argument("--db", default=os.environ.get("TRACE_DB", DB_DEFAULT))
     run.add_argument("--port", type=int, default=int(os.environ.get("HTTP_PORT", "8069")))
     run.add_argument("--interface", default=os.environ.get("HTTP_INTERFACE", "127.0.0.1"))
     run.set_defaults(func=cmd_run)
     test = sub.add_parser("test", help="fresh database, install, run every test")
-    test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", "trace_test"))
+    test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", DB_DEFAULT))
     test.add_argument("--keep-db", action="store_true")
     test.add_argument("--no-pytest", action="store_true")
     test.add_argument("--tags", help="Odoo --test-tags to run instead of every test of the add-ons")
     test.add_argument("--no-core", action="store_true", help="without the gate of Odoo's own tests (test-core)")
-    test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", "trace_core"))
+    test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", DB_DEFAULT))
     test.set_defaults(func=cmd_test)
     matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
-    matrix.add_argument("--db", default="trace_install")
+    matrix.add_argument("--db", default=DB_DEFAULT)
     matrix.set_defaults(func=cmd_install_matrix)
     raw = sub.add_parser("odoo", help="run Odoo's server command with our settings: odoo --db DB -- ARGS")
-    raw.add_argument("--db", default=os.environ.get("TRACE_DB", "trace_demo"))
+    raw.add_argument("--db", default=os.environ.get("TRACE_DB", DB_DEFAULT))
     raw.add_argument("odoo_args", nargs=argparse.REMAINDER)
     raw.set_defaults(func=cmd_odoo)
     database = sub.add_parser(
@@ -605,14 +686,22 @@ def main():
     database.add_argument("db_args", nargs=argparse.REMAINDER)
     database.set_defaults(func=cmd_db)
     core = sub.add_parser("test-core", help="Odoo's own tests of the modules we extend, with and without us")
-    core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", "trace_core"))
+    core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", DB_DEFAULT))
     core.add_argument("--classes", help="Odoo --test-tags instead of the selection (CORE_TEST_SELECTION)")
     core.add_argument("--all", action="store_true", help="every test of the core modules, not the selection")
     core.add_argument("--keep-db", action="store_true")
     core.set_defaults(func=cmd_test_core_main)
     path = sub.add_parser("addons-path", help="print the derived addons path")
     path.set_defaults(func=lambda _args: print(addons_path()))
+    python = sub.add_parser("python", help="print the interpreter that runs the Odoo asked for")
+    python.set_defaults(func=lambda _args: import_odoo() and print(sys.executable))
     args = parser.parse_args()
+    if args.odoo:
+        os.environ["ODOO"] = args.odoo
+    defaults = {"run": "trace_demo", "odoo": "trace_demo", "test": "trace_test", "install-matrix": "trace_install"}
+    for attr, name in (("db", defaults.get(args.command, "trace_core")), ("core_db", "trace_core")):
+        if getattr(args, attr, None) == DB_DEFAULT:
+            setattr(args, attr, db_name(name))
     args.func(args)
 
 

@@ -1,3 +1,4 @@
+from . import compat
 from . import models
 from . import wizard
 from .hooks import post_init_hook

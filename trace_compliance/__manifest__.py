@@ -2,7 +2,7 @@
     "name": "Traceability Compliance",
     "summary": "Lot and serial genealogy, quality status, certificates, "
     "batch records, e-signatures and an append-only audit trail",
-    "version": "18.0.1.0.0",
+    "version": "1.1.0",
     "category": "Manufacturing/Manufacturing",
     "website": "https://github.com/trace-suite/trace-suite",
     "author": "Trace Suite",

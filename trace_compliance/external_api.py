@@ -8,8 +8,8 @@ external API checks them first, so bad input gets a ``UserError`` naming what is
 
 import functools
 
+from odoo.api import NewId
 from odoo.exceptions import UserError
-from odoo.models import NewId
 
 
 def check_records(records, method, single=False, required=True, exist=True):

@@ -2,7 +2,7 @@
     "name": "Traceability Recall",
     "summary": "Recall wizard and recall campaigns: affected lots, stock, deliveries, "
     "customers, containment, notices, exports and mock-recall drills",
-    "version": "18.0.1.0.0",
+    "version": "1.1.0",
     "category": "Manufacturing/Manufacturing",
     "website": "https://github.com/trace-suite/trace-suite",
     "author": "Trace Suite",

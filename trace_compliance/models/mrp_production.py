@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..compat import PRODUCING_LOT_FIELD
 from .stock_lot import TRACE_READERS
 
 
@@ -48,7 +49,7 @@ class MrpProduction(models.Model):
         """The Trace Map of the lots this order produced (of the lots it consumed while it
         has produced none)."""
         self.ensure_one()
-        lots = self.move_finished_ids.move_line_ids.lot_id | self.lot_producing_id
+        lots = self.move_finished_ids.move_line_ids.lot_id | self[PRODUCING_LOT_FIELD]
         return (lots or self.trace_consumed_lot_ids)._action_trace_map()
 
     def _trace_references(self):

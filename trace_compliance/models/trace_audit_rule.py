@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from ..compat import Constraint
+
 
 class TraceAuditRule(models.Model):
     """Which models and fields the audit trail records.
@@ -25,7 +27,7 @@ class TraceAuditRule(models.Model):
     log_unlink = fields.Boolean("Deletions", default=True)
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [("model_uniq", "unique(model_id)", "A model has one audit rule.")]
+    _model_uniq = Constraint("unique(model_id)", "A model has one audit rule.")
 
     @api.model_create_multi
     def create(self, vals_list):

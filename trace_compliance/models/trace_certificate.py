@@ -4,9 +4,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import format_date
 
+from ..compat import domain_and, domain_or
 from ..external_api import public
 
 STATES = [
@@ -562,7 +562,7 @@ class TraceCertificate(models.Model):
         expired.with_context(**{STATE_CHANGE: True}).write({"state": "expired"})
         pending = [("state", "=", "valid"), ("expiry_date", ">=", today), ("expiry_reminder_date", "=", False)]
         companies = [company for [company] in certificates._read_group(pending, ["company_id"])]
-        within = expression.OR(
+        within = domain_or(
             [
                 [
                     ("company_id", "=", company.id),
@@ -571,7 +571,7 @@ class TraceCertificate(models.Model):
                 for company in companies
             ]
         )
-        expiring = certificates.search(expression.AND([pending, within])) if companies else certificates.browse()
+        expiring = certificates.search(domain_and([pending, within])) if companies else certificates.browse()
         expiring._schedule_expiry_activities()
         return {"expired": expired.ids, "expiring": expiring.ids}
 

@@ -2,10 +2,10 @@ from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import trace_map
+from ..compat import domain_sql
 from ..external_api import check_records
 
 # The kinds of move lines the engine classifies; each has one definition below, stored on
@@ -184,7 +184,7 @@ class TraceEngine(models.AbstractModel):
         query = MoveLine._search([])
         is_kind = {}
         for kind in LINE_KINDS:
-            condition = expression.expression(self._get_line_domain(kind), MoveLine, query=query).result
+            condition = domain_sql(MoveLine, self._get_line_domain(kind), query)
             is_kind[kind] = SQL("COALESCE(%s, FALSE)", condition)
 
         def partner(kind):

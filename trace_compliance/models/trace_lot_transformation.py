@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from ..compat import move_vals
 from ..external_api import public
 
 TRANSFORMATION_TYPES = [
@@ -184,18 +185,20 @@ class TraceLotTransformation(models.Model):
                 else (production_location, self.location_id)
             )
             move = Move.create(
-                {
-                    "name": f"{self.name}: {line.product_id.display_name}",
-                    "origin": self.name,
-                    "product_id": line.product_id.id,
-                    "product_uom_qty": line.quantity,
-                    "product_uom": line.product_uom_id.id,
-                    "location_id": source.id,
-                    "location_dest_id": destination.id,
-                    "company_id": self.company_id.id,
-                    "trace_transformation_id": self.id,
-                    "date": self.date,
-                }
+                move_vals(
+                    {
+                        "origin": self.name,
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.quantity,
+                        "product_uom": line.product_uom_id.id,
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                        "company_id": self.company_id.id,
+                        "trace_transformation_id": self.id,
+                        "date": self.date,
+                    },
+                    f"{self.name}: {line.product_id.display_name}",
+                )
             )
             move._action_confirm(merge=False)
             move.move_line_ids.unlink()

@@ -1,8 +1,8 @@
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.trace_compliance.compat import domain_or, move_vals
 from odoo.addons.trace_compliance.external_api import public
 
 from .trace_recall_partner import RESOLVED
@@ -260,7 +260,7 @@ class TraceRecall(models.Model):
     @api.model
     def _count_referring(self, field_names, ids):
         """How many recalls (of any company) refer to ``ids`` through any of ``field_names``."""
-        return self.sudo().search_count(expression.OR([[(name, "in", ids)] for name in field_names]))
+        return self.sudo().search_count(domain_or([[(name, "in", ids)] for name in field_names]))
 
     def _check_lot_companies(self):
         for recall in self:
@@ -512,8 +512,7 @@ class TraceRecall(models.Model):
 
     def _prepare_quarantine_move_vals(self, picking, stock_line):
         """Values of the move of containment transfer ``picking`` for one recall stock line."""
-        return {
-            "name": f"{self.name}: {stock_line.lot_id.name}",
+        vals = {
             "picking_id": picking.id,
             "product_id": stock_line.product_id.id,
             "product_uom_qty": stock_line.quantity,
@@ -521,6 +520,7 @@ class TraceRecall(models.Model):
             "location_id": picking.location_id.id,
             "location_dest_id": picking.location_dest_id.id,
         }
+        return move_vals(vals, f"{self.name}: {stock_line.lot_id.name}")
 
     @public(single=True)
     def action_notify(self):

@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
+from odoo.addons.trace_compliance.compat import domain_or
 from odoo.addons.trace_compliance.external_api import public
 
 
@@ -64,7 +64,7 @@ class TraceRecallStart(models.TransientModel):
                 raise UserError(self.env._("Choose the product."))
             domain += [
                 ("product_id", "=", self.product_id.id),
-                *expression.OR([engine._get_receipt_domain(), engine._get_production_domain()]),
+                *domain_or([engine._get_receipt_domain(), engine._get_production_domain()]),
             ]
         else:
             if not self.vendor_id:

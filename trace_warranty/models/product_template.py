@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.trace_compliance.compat import Constraint
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -24,6 +26,4 @@ class ProductTemplate(models.Model):
         "sequence instead of the company-wide one.",
     )
 
-    _sql_constraints = [
-        ("warranty_months_positive", "CHECK(warranty_months >= 0)", "The warranty duration cannot be negative."),
-    ]
+    _warranty_months_positive = Constraint("CHECK(warranty_months >= 0)", "The warranty duration cannot be negative.")

@@ -2,9 +2,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.trace_compliance.compat import domain_or
 from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
 
 WARRANTY_STATES = [("none", "No Warranty"), ("active", "In Warranty"), ("expired", "Expired")]
@@ -89,7 +89,7 @@ class StockLot(models.Model):
         unknown = [v for v in values if v not in by_state]
         if unknown:
             raise UserError(self.env._("Unknown warranty state: %(states)s.", states=", ".join(map(str, unknown))))
-        domain = expression.OR([by_state[v] for v in values])
+        domain = domain_or([by_state[v] for v in values])
         return ["!", *domain] if operator in ("!=", "not in") else domain
 
     def _compute_service_event_count(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.trace_compliance.compat import Constraint
+
 EVENT_TYPES = [
     ("installation", "Installation"),
     ("inspection", "Inspection"),
@@ -105,9 +107,7 @@ class TraceServiceEvent(models.Model):
         "is done; the genealogy keeps that the serial was delivered with them.",
     )
 
-    _sql_constraints = [
-        ("recall_lot_uniq", "UNIQUE(recall_id, lot_id)", "A recall has one field action per serial number."),
-    ]
+    _recall_lot_uniq = Constraint("UNIQUE(recall_id, lot_id)", "A recall has one field action per serial number.")
 
     @api.depends("lot_id")
     def _compute_partner_id(self):
