@@ -1,12 +1,16 @@
-# The commands the README names.  Odoo 18.0 must be importable (python3 -c "import odoo");
+# The commands the README names, on Odoo 18.0 or 19.0: ODOO=18 or ODOO=19 (default: the Odoo
+# that python3 imports; the launcher also finds $$ODOO19_PYTHON or ~/.virtualenvs/odoo19).
 # PostgreSQL settings come from PGHOST, PGPORT, PGUSER (default: odoo), PGPASSWORD.
 PYTHON ?= python3
+ODOO ?=
+export ODOO
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
 .PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest replica
 
 help:
+	@echo "Each command on Odoo 18.0 or 19.0: make test ODOO=19 (default: the Odoo python3 imports)"
 	@echo "make run             serve the demo database on http://localhost:8069 (admin / admin)"
 	@echo "make test            fresh database, install the three add-ons, run every test, then test-core"
 	@echo "make test-core       Odoo's own tests of the modules we extend, with and without the add-ons"

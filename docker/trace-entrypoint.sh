@@ -8,6 +8,8 @@ set -euo pipefail
 DB=${TRACE_DB:-trace_demo}
 MODULES=trace_compliance,trace_recall,trace_warranty
 TAGS=/trace_compliance,/trace_recall,/trace_warranty
+# Demo data: 18.0 loads it unless --without-demo=all, 19.0 only with --with-demo.
+SERIES=$(odoo --version | grep -oE '[0-9]+' | head -n 1)
 DB_ARGS=(--db_host "${HOST:-db}" --db_port "${PORT:-5432}" --db_user "${USER:-odoo}" --db_password "${PASSWORD:-odoo}")
 
 wait_for_db() {
@@ -37,7 +39,11 @@ case "${1:-serve}" in
 serve)
     if ! installed "$DB"; then
         demo=()
-        [ "${WITHOUT_DEMO:-0}" = 1 ] && demo=(--without-demo=all)
+        if [ "$SERIES" -ge 19 ]; then
+            [ "${WITHOUT_DEMO:-0}" = 1 ] || demo=(--with-demo)
+        elif [ "${WITHOUT_DEMO:-0}" = 1 ]; then
+            demo=(--without-demo=all)
+        fi
         odoo "${DB_ARGS[@]}" -d "$DB" -i "$MODULES" "${demo[@]}" --stop-after-init
     fi
     echo "Odoo: http://localhost:8069  database $DB, login admin / password admin"
@@ -56,7 +62,9 @@ conn = psycopg2.connect(host='${HOST:-db}', port=${PORT:-5432}, user='${USER:-od
 conn.autocommit = True
 conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1])
 PY
-    odoo "${DB_ARGS[@]}" -d "${DB}_test" -i "$MODULES" --test-enable --test-tags="$TAGS" \
+    test_demo=()
+    [ "$SERIES" -ge 19 ] && test_demo=(--with-demo)
+    odoo "${DB_ARGS[@]}" -d "${DB}_test" -i "$MODULES" "${test_demo[@]}" --test-enable --test-tags="$TAGS" \
         --stop-after-init --http-port=8070 2>&1 | tee /tmp/test.log || true
     python3 - <<'PY'
 import re, sys

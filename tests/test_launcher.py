@@ -1,6 +1,7 @@
 """The launcher finds Odoo without configuration and fails loudly without it."""
 
 import ast
+import re
 import os
 import subprocess
 import sys
@@ -26,12 +27,38 @@ def test_addons_path_derived_from_odoo_and_repo():
     assert any(Path(p, "mrp", "__manifest__.py").exists() for p in paths), paths
 
 
-def test_without_odoo_fails_with_install_advice():
-    # -S: no site-packages, so no Odoo; -I: ignore PYTHONPATH too.
-    result = run("addons-path", python=(sys.executable, "-I", "-S"))
-    assert result.returncode == 3
-    assert "Odoo 18.0 cannot be imported" in result.stderr
-    assert "pip install" in result.stderr
+def test_without_odoo_fails_with_install_advice(tmp_path):
+    # -S: no site-packages, so no Odoo; -I: ignore PYTHONPATH too; nothing where the
+    # launcher looks for another interpreter (ODOO<N>_PYTHON, $WORKON_HOME/odoo<N>).
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_PYTHON")}
+    for series in (18, 19):
+        env.update(ODOO=str(series), WORKON_HOME=str(tmp_path))
+        result = run("addons-path", python=(sys.executable, "-I", "-S"), env=env)
+        assert result.returncode == 3
+        assert f"Odoo {series}.0 cannot be imported" in result.stderr
+        assert f"~/.virtualenvs/odoo{series}" in result.stderr
+        assert "pip install" in result.stderr
+
+
+def test_finds_the_series_asked_for():
+    """Whichever Odoo this Python imports, the launcher runs the series ODOO names in the
+    interpreter that has it, and refuses a series the add-ons do not support."""
+    for series in (18, 19):
+        result = run("python", env=dict(os.environ, ODOO=str(series)))
+        if result.returncode == 3:
+            continue  # that series is not installed here: the advice is tested above
+        assert result.returncode == 0, result.stderr
+        python = result.stdout.strip()
+        version = subprocess.run(
+            [python, "-c", "from odoo import release; print(release.version_info[0])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert version.stdout.strip() == str(series)
+    result = run("python", env=dict(os.environ, ODOO="17"))
+    assert result.returncode != 0
+    assert "support Odoo 18 and 19" in result.stderr
 
 
 def test_postgres_role_refused():
@@ -45,7 +72,8 @@ def test_manifests_declare_the_dependency_chain():
     depends = {}
     for module in MODULES:
         manifest = ast.literal_eval((REPO / module / "__manifest__.py").read_text())
-        assert manifest["version"].startswith("18.0."), module
+        # No series in the version: 18.0 and 19.0 prefix their own to a 3-part version.
+        assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"]), module
         assert manifest["license"] == "LGPL-3", module
         for path in manifest.get("data", []) + manifest.get("demo", []):
             assert (REPO / module / path).is_file(), f"{module}: {path}"

@@ -671,7 +671,7 @@ def ensure_database(dbname, lines, log=print):
 
     log(f"{dbname}: installing the add-ons and generating {lines:,} move lines (tools/bench)")
     bench.create_database(dbname)
-    args = ["-i", "trace_warranty", "--without-demo=all", "--stop-after-init", "--log-level=warn"]
+    args = ["-i", "trace_warranty", *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
     subprocess.run(trace_odoo.odoo_command(dbname, *args), check=True, capture_output=True)
     generate.generate(dbname, lines, 1, log=log)
     bench.measure_backfill(generate.load_registry(dbname), 1)

@@ -286,6 +286,14 @@ def db_name(name):
     return name if version == SUPPORTED[0] or name.endswith(f"_{version}") else f"{name}_{version}"
 
 
+def demo_options(with_demo):
+    """Odoo's options to load demo data or not, on a new database: 18.0 loads it unless
+    told ``--without-demo=all``; 19.0 only when told ``--with-demo``."""
+    if requested_version() == 18:
+        return [] if with_demo else ["--without-demo=all"]
+    return ["--with-demo"] if with_demo else []
+
+
 def log_dir():
     path = Path(data_dir()) / "logs"
     path.mkdir(parents=True, exist_ok=True)
@@ -379,7 +387,7 @@ def cmd_run(args):
     else:
         if db_query(args.db, "SELECT 1") is not None and not present:
             print(f"Database {args.db!r} exists without the add-ons: installing them.")
-        setup = ["-i", modules]
+        setup = ["-i", modules, *demo_options(True)]
     logfile = Path(data_dir()) / f"install-{args.db}.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     rc = run_logged(odoo_command(args.db, *setup, "--stop-after-init", "--log-level=warn"), logfile)
@@ -401,8 +409,7 @@ def run_odoo_tests(dbname, modules, logfile, with_demo=True, tests=True, tags=No
     """
     drop_db(dbname)
     args = ["-i", ",".join(modules), "--stop-after-init", f"--http-port={free_port()}"]
-    if not with_demo:
-        args.append("--without-demo=all")
+    args += demo_options(with_demo)
     if tests:
         tags = tags or ",".join(f"/{name}" for name in MODULES)
         args += ["--test-enable", f"--test-tags={tags}", "--log-level=test"]
@@ -498,8 +505,7 @@ def install_modules(dbname, modules, logfile, with_demo=True):
     """Install ``modules`` on ``dbname`` (created when missing), no test. Returns what went
     wrong (the exit code and the errors logged, naming the log), or None."""
     args = ["-i", ",".join(modules), "--stop-after-init", f"--http-port={free_port()}", "--log-level=warn"]
-    if not with_demo:
-        args.append("--without-demo=all")
+    args += demo_options(with_demo)
     with open(logfile, "w", encoding="utf-8") as log:
         rc = subprocess.call(odoo_command(dbname, *args), stdout=log, stderr=subprocess.STDOUT)
     problems = install_problems(Path(logfile).read_text(encoding="utf-8"))

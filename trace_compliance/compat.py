@@ -83,6 +83,23 @@ def producing_lot_vals(lot):
     return {PRODUCING_LOT_FIELD: lot_id if SERIES == 18 else [Command.set([lot_id])]}
 
 
+def last_delivery_partner(lot):
+    """The customer ``lot`` was last delivered to: ``last_delivery_partner_id`` on 18.0,
+    the first of ``partner_ids`` (latest delivery first) on 19.0."""
+    return lot.last_delivery_partner_id if SERIES == 18 else lot.partner_ids[:1]
+
+
+def registry_test_mode(case):
+    """Make new cursors of the test ``case``'s registry share its test transaction, until
+    the test ends: ``registry.enter_test_mode(cr)`` on 18.0, the test case's own
+    ``registry_enter_test_mode()`` on 19.0."""
+    if SERIES == 18:
+        case.registry.enter_test_mode(case.cr)
+        case.addCleanup(case.registry.leave_test_mode)
+    else:
+        case.registry_enter_test_mode()
+
+
 #: Models read beside a transfer or a product that one series has and the other has not:
 #: 18.0's packages (``stock.quant.package``) and their levels (``stock.package_level``)
 #: are 19.0's ``stock.package``; 18.0's unit categories (``uom.category``) are gone in 19.0.

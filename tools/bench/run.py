@@ -88,7 +88,7 @@ def create_database(dbname):
     logdir = Path(trace_odoo.data_dir()) / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     logfile = logdir / f"install-{dbname}.log"
-    args = ["-i", ",".join(INSTALL), "--without-demo=all", "--stop-after-init", "--log-level=warn"]
+    args = ["-i", ",".join(INSTALL), *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
     with open(logfile, "w", encoding="utf-8") as output:
         rc = subprocess.call(trace_odoo.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
     problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))

@@ -14,6 +14,8 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
+from odoo.addons.trace_compliance.compat import producing_lot_vals
+
 TRACE_MAP_IMAGE = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
@@ -59,7 +61,6 @@ class TraceCase(TransactionCase):
                 "is_storable": True,
                 "tracking": tracking,
                 "uom_id": uom.id,
-                "uom_po_id": uom.id,
             }
         )
 
@@ -164,7 +165,7 @@ class TraceCase(TransactionCase):
                 total = sum(lot_qty for _lot, lot_qty in lots)
                 cls.env["stock.move"].create(production._get_move_raw_values(component, total, component.uom_id))
         production.action_confirm()
-        production.write({"qty_producing": qty, "lot_producing_id": cls._lot(product, lot_name).id})
+        production.write(dict(producing_lot_vals(cls._lot(product, lot_name)), qty_producing=qty))
         for move in production.move_raw_ids:
             move.move_line_ids.unlink()
             cls._add_move_lines(move, consumed[move.product_id])

@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import registry_test_mode
+
 from .common import TraceCase
 
 
@@ -148,8 +150,7 @@ class TestBatchRecord(TraceCase):
         )
         # The refusal is logged in a transaction of its own (it must outlive the refusal):
         # in a test, that cursor shares the test transaction, and no savepoint undoes it.
-        self.registry.enter_test_mode(self.cr)
-        self.addCleanup(self.registry.leave_test_mode)
+        registry_test_mode(self)
         try:
             wizard.action_sign()
             error = None

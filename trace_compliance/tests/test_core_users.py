@@ -12,6 +12,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD, producing_lot_vals
+
 from .common_certificate import CertificateCase
 
 TRACE_GROUPS = (
@@ -50,7 +52,7 @@ class TestCoreUsers(CertificateCase):
         lot = self.env["stock.lot"].with_user(user).create({"name": lot_name, "product_id": self.bread.id})
         form = Form(production)
         form.qty_producing = qty
-        form.lot_producing_id = lot
+        form[PRODUCING_LOT_FIELD] = lot
         production = form.save()
         self.assertEqual(production.move_raw_ids.move_line_ids.lot_id.name, "T-CU-DO-1")
         result = production.button_mark_done()
@@ -127,7 +129,7 @@ class TestCoreUsers(CertificateCase):
         )
         production.action_confirm()
         lot = self.env["stock.lot"].with_user(self.mrp_user).create({"name": "T-CU-BR-3", "product_id": self.bread.id})
-        production.write({"qty_producing": 100, "lot_producing_id": lot.id})
+        production.write(dict(producing_lot_vals(lot), qty_producing=100))
         production.move_raw_ids.picked = True
         with self.assertRaises(UserError) as refused:
             production.button_mark_done()

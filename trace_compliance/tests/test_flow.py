@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD
+
 from .common import TraceCase
 
 
@@ -23,7 +25,7 @@ class TestTraceFlow(TraceCase):
         self.assertEqual(
             sorted((line.lot_id.name, line.quantity) for line in consumed), [("T-DO-1", 20), ("T-DO-2", 60)]
         )
-        self.assertEqual(chain["mo_bread_2"].lot_producing_id, chain["T-BR-2"])
+        self.assertEqual(chain["mo_bread_2"][PRODUCING_LOT_FIELD], chain["T-BR-2"])
 
     def test_stock_left_per_lot(self):
         chain = self.chain

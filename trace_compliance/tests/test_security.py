@@ -1,6 +1,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import ALL_IMPLIED_FIELD, PRODUCING_LOT_FIELD
+
 from .common import TraceCase
 
 
@@ -25,7 +27,7 @@ class TestTraceSecurity(TraceCase):
         self.assertTrue(self.trace_user.has_group("mrp.group_mrp_user"))
         self.assertFalse(self.auditor.has_group("trace_compliance.group_trace_user"))
         self.assertFalse(self.auditor.has_group("stock.group_stock_user"))
-        self.assertNotIn(user_group, auditor_group.trans_implied_ids)
+        self.assertNotIn(user_group, auditor_group[ALL_IMPLIED_FIELD])
 
     def test_lots_enabled_for_internal_users(self):
         self.assertTrue(self.plain_user.has_group("stock.group_production_lot"))
@@ -36,7 +38,7 @@ class TestTraceSecurity(TraceCase):
         delivery = self.chain["delivery"].with_user(self.auditor)
         # Reading the whole trail works: lots, orders, their move lines, the delivery.
         self.assertEqual(lot.name, "T-DO-1")
-        self.assertEqual(production.lot_producing_id, lot)
+        self.assertEqual(production[PRODUCING_LOT_FIELD], lot)
         self.assertEqual(set(production.move_raw_ids.move_line_ids.lot_id.mapped("name")), {"T-FL-1", "T-SA-1"})
         self.assertEqual(delivery.partner_id, self.customer_shop)
         self.assertEqual(delivery.move_line_ids.lot_id.name, "T-BR-2")

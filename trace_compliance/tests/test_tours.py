@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD
+
 from .common import TraceCase
 
 
@@ -51,7 +53,7 @@ class TestTours(TraceCase, HttpCase):
             f"/odoo/action-mrp.mrp_production_action/{production.id}", "trace_mrp_core_user_tour", login="tour_mrp_user"
         )
         self.assertEqual(production.state, "done")
-        self.assertEqual(production.lot_producing_id.name, "T-TOUR-BR-1")
+        self.assertEqual(production[PRODUCING_LOT_FIELD].name, "T-TOUR-BR-1")
         record = self.env["trace.batch.record"].search([("production_id", "=", production.id)])
         self.assertEqual((len(record), record.completed, record.create_uid), (1, True, mrp_user))
         self.assertEqual(record.component_ids.lot_id, production.move_raw_ids.move_line_ids.lot_id)

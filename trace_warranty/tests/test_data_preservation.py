@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD
+
 from .common import WarrantyCase
 
 
@@ -20,7 +22,7 @@ class TestDataPreservation(WarrantyCase):
         cls.board_lot = cls._lot(cls.board, "W-DP-SB-1")
         cls.order = cls._sell(cls.customer_clinic, [(cls.device, "W-DP-1", 1)])
         cls.delivery = cls.order.picking_ids
-        cls.production = cls.env["mrp.production"].search([("lot_producing_id", "=", cls.serial.id)])
+        cls.production = cls.env["mrp.production"].search([(PRODUCING_LOT_FIELD, "=", cls.serial.id)])
         cls.recall = cls.env["trace.recall"].create({"reason": "Board", "lot_ids": [Command.set(cls.board_lot.ids)]})
         cls.recall.action_compute()
         cls.event = cls.env["trace.service.event"].create({"lot_id": cls.serial.id, "event_type": "inspection"})

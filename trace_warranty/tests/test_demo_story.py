@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import last_delivery_partner
 from odoo.addons.trace_compliance.tests.common import TraceCase
 
 
@@ -56,7 +57,7 @@ class TestDemoStory(TraceCase):
             ("demo_serial_monitor_2", "Lakeside Cardiology"),
             ("demo_serial_monitor_3", "Northside Medical Center"),
         ):
-            self.assertEqual(self.env.ref(f"trace_compliance.{serial}").last_delivery_partner_id.name, clinic)
+            self.assertEqual(last_delivery_partner(self.env.ref(f"trace_compliance.{serial}")).name, clinic)
         self.assertEqual(self.env.ref("trace_compliance.demo_serial_sensor_4").product_qty, 1)
 
     def test_documents_are_dated_in_order(self):

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import last_delivery_partner
 from odoo.addons.trace_recall.tests.common import RecallCase
 
 
@@ -17,7 +18,7 @@ class TestWarrantySerialFlow(RecallCase):
         cls.serial = cls._lot(cls.device, "W-DEV-1")
 
     def test_serial_knows_its_customer(self):
-        self.assertEqual(self.serial.last_delivery_partner_id, self.customer_clinic)
+        self.assertEqual(last_delivery_partner(self.serial), self.customer_clinic)
         self.assertEqual(self._lot(self.board, "W-SB-1").delivery_ids, self.order.picking_ids)
 
     def test_repair_order_on_returned_serial(self):

@@ -5,6 +5,8 @@ its exports and the serial registry (one definition, the trace engine's), and Od
 from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import GROUPS_FIELD, PRODUCING_LOT_FIELD
+
 from .common import WarrantyCase
 
 
@@ -13,7 +15,7 @@ class TestTraceFlows(WarrantyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.groups_id += cls.env.ref("stock.group_adv_location") + cls.env.ref("mrp.group_mrp_byproducts")
+        cls.env.user[GROUPS_FIELD] += cls.env.ref("stock.group_adv_location") + cls.env.ref("mrp.group_mrp_byproducts")
 
     # ------------------------------------------------------------------
     # the check every flow ends with
@@ -138,7 +140,7 @@ class TestTraceFlows(WarrantyCase):
     def test_inter_company(self):
         """A delivery to a sister company goes through the inter-company transit location: it
         is a delivery to that company; its receipt there is a receipt from us."""
-        self.env.user.groups_id += self.env.ref("base.group_multi_company")
+        self.env.user[GROUPS_FIELD] += self.env.ref("base.group_multi_company")
         sister = self.env["res.company"].create({"name": "Test Sister Company"})
         self.env.user.company_ids += sister
         transit = self.env.ref("stock.stock_location_inter_company")
@@ -268,7 +270,7 @@ class TestTraceFlows(WarrantyCase):
                 "bom_id": self.bom_device.id,
                 "product_qty": 1,
                 "lot_id": first.id,
-                "mo_id": self.env["mrp.production"].search([("lot_producing_id", "=", first.id)]).id,
+                "mo_id": self.env["mrp.production"].search([(PRODUCING_LOT_FIELD, "=", first.id)]).id,
             }
         )
         unbuild.action_unbuild()

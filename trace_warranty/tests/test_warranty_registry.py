@@ -5,6 +5,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD
+
 from .common import WarrantyCase
 
 
@@ -128,13 +130,13 @@ class TestWarrantyRegistry(WarrantyCase):
         production = self.env["mrp.production"].create({"product_id": self.device.id, "bom_id": self.bom_device.id})
         production.action_confirm()
         production.action_generate_serial()
-        self.assertEqual(production.lot_producing_id.name, "TM-0007")
+        self.assertEqual(production[PRODUCING_LOT_FIELD].name, "TM-0007")
         # A number already taken by hand is skipped.
         self._lot(self.device, "TM-0008")
         other = self.env["mrp.production"].create({"product_id": self.device.id, "bom_id": self.bom_device.id})
         other.action_confirm()
         other.action_generate_serial()
-        self.assertEqual(other.lot_producing_id.name, "TM-0009")
+        self.assertEqual(other[PRODUCING_LOT_FIELD].name, "TM-0009")
 
     def test_warranty_check_wizard(self):
         serial = self._build_device("W-REG-6", "W-REG-SB-6")

@@ -24,7 +24,7 @@ registry.category("web_tour.tours").add("trace_mrp_core_user_tour", {
         },
         {
             content: "Name the lot produced",
-            trigger: ".o_field_widget[name=lot_producing_id] input",
+            trigger: ".o_field_widget[name=lot_producing_id] input, .o_field_widget[name=lot_producing_ids] input",
             run: "edit T-TOUR-BR-1",
         },
         {
