@@ -121,7 +121,6 @@ class Scenario:
                     "is_storable": True,
                     "tracking": tracking,
                     "uom_id": uom,
-                    "uom_po_id": uom,
                     "trace_batch_record": batch_record,
                     # Lots take their product's company: without one they are shared by all companies.
                     "company_id": self.company_id,
@@ -229,7 +228,6 @@ class Scenario:
                         0,
                         0,
                         {
-                            "name": product,
                             "product_id": self.products[product],
                             "product_uom_qty": sum(qty for _lot, qty, _vendor_lot in product_lines),
                             "location_id": source,
@@ -317,7 +315,7 @@ class Scenario:
             {"name": lot_name, "product_id": self.products[product], "company_id": self.company_id},
         )
         self.lots[lot_name] = lot_id
-        rpc("mrp.production", "write", [production_id], {"qty_producing": qty, "lot_producing_id": lot_id})
+        rpc("mrp.production", "write", [production_id], {"qty_producing": qty, **rpc.series.producing_lot_vals(lot_id)})
         raw_moves = rpc(
             "stock.move",
             "search_read",
@@ -352,7 +350,7 @@ class Scenario:
                 "email": f"{login}@example.com",
                 "company_id": company,
                 "company_ids": [[6, 0, [company]]],
-                "groups_id": [[6, 0, [self.admin.ref(group) for group in groups]]],
+                self.admin.series.groups_field: [[6, 0, [self.admin.ref(group) for group in groups]]],
             },
         )
 

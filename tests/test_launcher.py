@@ -1,8 +1,8 @@
 """The launcher finds Odoo without configuration and fails loudly without it."""
 
 import ast
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path

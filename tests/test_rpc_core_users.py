@@ -38,7 +38,6 @@ def core(scenario):
             "is_storable": True,
             "tracking": "lot",
             "uom_id": uom_kg,
-            "uom_po_id": uom_kg,
             "company_id": scenario.company_id,
         },
     )

@@ -203,7 +203,6 @@ class World:
                 "is_storable": True,
                 "tracking": "lot",
                 "uom_id": uom,
-                "uom_po_id": uom,
                 "trace_batch_record": batch_record,
             },
         )
@@ -342,7 +341,6 @@ def receive(admin, world, lot_name):
                     0,
                     0,
                     {
-                        "name": lot_name,
                         "product_id": world.component,
                         "product_uom_qty": 5,
                         "location_id": world.suppliers,
@@ -375,7 +373,7 @@ def prepare_production(admin, world, component_lot, lot_name):
     )
     admin("mrp.production", "action_confirm", [production])
     lot = admin("stock.lot", "create", {"name": lot_name, "product_id": world.finished, "company_id": world.company_id})
-    admin("mrp.production", "write", [production], {"qty_producing": 10, "lot_producing_id": lot})
+    admin("mrp.production", "write", [production], {"qty_producing": 10, **admin.series.producing_lot_vals(lot)})
     move = admin("stock.move", "search", [["raw_material_production_id", "=", production]])[0]
     set_move_lines(admin, move, [{"lot_id": component_lot, "quantity": 5}])
     return production, lot

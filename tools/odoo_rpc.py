@@ -31,10 +31,30 @@ class RpcError(Exception):
         self.name, self.message, self.debug = name, message, debug
 
 
+class Series(int):
+    """The Odoo series a client talks to (18 or 19), and what an integration writes
+    differently on each: the add-ons' ``trace_compliance/compat.py``, seen from outside."""
+
+    @property
+    def groups_field(self):
+        """A user's groups: ``groups_id`` on 18.0, ``group_ids`` on 19.0."""
+        return "groups_id" if self == 18 else "group_ids"
+
+    @property
+    def producing_lot_field(self):
+        """The lot an order produces: ``lot_producing_id`` on 18.0, ``lot_producing_ids`` on 19.0."""
+        return "lot_producing_id" if self == 18 else "lot_producing_ids"
+
+    def producing_lot_vals(self, lot_id):
+        """The values that make a manufacturing order produce the lot ``lot_id``."""
+        return {self.producing_lot_field: lot_id if self == 18 else [[6, 0, [lot_id]]]}
+
+
 class XmlRpc:
     def __init__(self, url, db, login, password):
         self.url, self.db, self.login, self.password = url, db, login, password
         common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=True)
+        self.series = Series(common.version()["server_version_info"][0])
         self.uid = common.authenticate(db, login, password, {})
         if not self.uid:
             raise PermissionError(f"{login!r} cannot log in to {db!r}")

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..compat import name_new_moves
 
 
 class StockMove(models.Model):
@@ -9,3 +11,7 @@ class StockMove(models.Model):
     trace_transformation_id = fields.Many2one(
         "trace.lot.transformation", "Lot Transformation", index="btree_not_null", readonly=True
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(name_new_moves(self.env, vals_list))

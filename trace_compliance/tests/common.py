@@ -100,7 +100,6 @@ class TraceCase(TransactionCase):
         for product, lot_name, qty in lines:
             move = cls.env["stock.move"].create(
                 {
-                    "name": product.display_name,
                     "picking_id": picking.id,
                     "product_id": product.id,
                     "product_uom_qty": qty,

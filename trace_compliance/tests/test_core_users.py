@@ -153,7 +153,6 @@ class TestCoreUsers(CertificateCase):
                     "move_ids": [
                         Command.create(
                             {
-                                "name": product.name,
                                 "product_id": product.id,
                                 "product_uom_qty": qty,
                                 "product_uom": product.uom_id.id,

@@ -298,7 +298,6 @@ class TestGs1(TraceCase):
         receipt = self._receive(self.vendor_salt, [], validate=False)
         move = self.env["stock.move"].create(
             {
-                "name": product.name,
                 "picking_id": receipt.id,
                 "product_id": product.id,
                 "product_uom_qty": quantity,

@@ -177,7 +177,6 @@ class TestTraceFlows(WarrantyCase):
                     "move_ids": [
                         Command.create(
                             {
-                                "name": "inter-company",
                                 "product_id": self.flour.id,
                                 "product_uom_qty": 30,
                                 "product_uom": self.flour.uom_id.id,
