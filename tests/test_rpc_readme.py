@@ -3,16 +3,20 @@
 Every ```python block of the README's "External API" section is a step of one script
 (the first one connects); each runs here as a test, in the README's order, sharing one
 namespace, against the scenario's documents (the demo story's names). The first block's
-connection line is pointed at the test server.
+connection line is pointed at the test server; on 19.0, the JSON-2 block's API key line
+gets a key of the administrator (``json2_keys.py``).
 """
 
 import re
 from pathlib import Path
 
 import pytest
+import trace_odoo
+from json2_keys import generate_api_key
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CONNECT = 'url, db, login, password = "http://localhost:8069", "trace_demo", "admin", "admin"'
+API_KEY = 'api_key = "your-api-key"'
 
 
 def readme_examples():
@@ -35,13 +39,15 @@ EXAMPLES = readme_examples()
 def namespace(odoo_server, scenario, tmp_path_factory):
     """The script's globals, shared by the blocks; files are written in a scratch folder."""
     del scenario  # the documents the examples name
-    return {"__name__": "readme", "_cwd": tmp_path_factory.mktemp("readme")}
+    api_key = generate_api_key(odoo_server.db, "admin") if trace_odoo.requested_version() >= 19 else None
+    return {"__name__": "readme", "_cwd": tmp_path_factory.mktemp("readme"), "_api_key": api_key}
 
 
 def test_readme_has_examples():
     titles = [title for title, _code in EXAMPLES]
     assert len(EXAMPLES) >= 8, titles
     assert CONNECT in EXAMPLES[0][1], "the first example connects with the line the test rewrites"
+    assert any(API_KEY in code for _title, code in EXAMPLES), "the JSON-2 example's key line, which the test rewrites"
 
 
 @pytest.mark.parametrize(("title", "code"), EXAMPLES, ids=[f"{n}-{title}" for n, (title, _c) in enumerate(EXAMPLES)])
@@ -50,4 +56,6 @@ def test_readme_example(odoo_server, namespace, monkeypatch, title, code):
     code = code.replace(
         CONNECT, f"url, db, login, password = {odoo_server.url!r}, {odoo_server.db!r}, 'admin', 'admin'"
     )
+    if namespace["_api_key"]:
+        code = code.replace(API_KEY, f"api_key = {namespace['_api_key']!r}")
     exec(compile(code, f"README.md: {title}", "exec"), namespace)  # the README is ours

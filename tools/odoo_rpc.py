@@ -4,8 +4,10 @@
 - :class:`JsonRpc`: ``/jsonrpc``, service ``object``, method ``execute_kw``.
 - :class:`WebSession`: a web-client session (``/web/session/authenticate``, then
   ``/web/dataset/call_kw`` and downloads from ``/web/content``) with its cookie.
+- :class:`Json2`: Odoo 19.0's JSON-2 API (``POST /json/2/<model>/<method>``) with an API
+  key: what integrations use on 19.0, where XML-RPC and JSON-RPC are deprecated (gone in 20.0).
 
-All three are called the same way: ``client(model, method, *args, **kwargs)``.
+All four are called the same way: ``client(model, method, *args, **kwargs)``.
 """
 
 import http.cookiejar
@@ -144,3 +146,128 @@ class WebSession(_JsonPoster):
             f"/web/dataset/call_kw/{model}/{method}",
             {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
         )
+
+
+class Json2Error(RpcError):
+    """An error answered by JSON-2: :class:`RpcError`'s ``name``, ``message`` and ``debug``,
+    with the HTTP ``status`` and the exception's ``arguments``. Odoo answers 422 for a
+    ``UserError`` or ``ValidationError``, 403 for an ``AccessError``, 404 for a
+    ``MissingError`` or an unknown model or method, 409 for a ``LockError``, 401 without a
+    valid API key (``werkzeug.exceptions.Unauthorized``), 500 for any other exception."""
+
+    def __init__(self, status, name, message, debug="", arguments=()):
+        super().__init__(name, message, debug)
+        self.status, self.arguments = status, list(arguments or ())
+        self.args = (f"HTTP {status} {name}: {message}",)
+
+
+class Json2:
+    """Odoo 19.0's JSON-2 API: ``POST /json/2/<model>/<method>`` with an API key.
+
+    ``Json2(url, db, api_key)`` makes no request; every call is one stateless HTTP request
+    (``Authorization: bearer <api_key>``, the database in ``X-Odoo-Database``) as the key's
+    user, with that user's access rights and record rules. An API key is made in
+    *Preferences > Security > Add API Key* (``res.users.apikeys``, no scope: JSON-2
+    checks keys for the ``rpc`` scope, which a key without scope covers); it stands for the
+    user's password: keep it secret. 18.0 has no JSON-2 (404): use :class:`XmlRpc` or
+    :class:`JsonRpc` there.
+
+    Called like the other clients, ``client(model, method, *args, **kwargs)``, but JSON-2
+    takes named arguments only (the JSON body), the records' ids as ``ids``, so the
+    positional arguments are named here:
+
+    - Odoo's ORM methods by their parameters (:attr:`ARGUMENTS`): ``create(vals_list)``,
+      ``write(ids, vals)``, ``read(ids, fields)``, ``unlink(ids)``, ``search(domain,
+      offset, limit, order)``, ``search_read(domain, fields, offset, limit, order)``,
+      ``search_count(domain, limit)``... ``create`` of one dict returns its id, as over
+      XML-RPC (JSON-2 itself answers a list of ids);
+    - any other method: the first positional argument is ``ids`` (a record method, e.g.
+      ``client("stock.lot", "trace_forward", [lot_id], max_depth=1)``); the others must be
+      keywords (``client("stock.lot", "warranty_lookup", serial_name="PM5-25-0003")`` for a
+      model method), else :class:`TypeError`, before any request.
+
+    ``context`` is a keyword like the others (``context={"lang": "fr_FR"}``). A method's
+    records come back as their ids. An error answer raises :class:`Json2Error` (an
+    :class:`RpcError`) with the HTTP ``status``, the exception's ``name``
+    (``"odoo.exceptions.UserError"``), ``message``, ``arguments`` and ``debug`` (the
+    server's traceback); nothing the call did is kept (one transaction per request).
+    """
+
+    # The parameters of the ORM methods integrations call, in order, as JSON-2 names them
+    # (odoo/orm/models.py of 19.0); "ids" are the records a method is called on.
+    ARGUMENTS = {
+        "create": ("vals_list",),
+        "write": ("ids", "vals"),
+        "read": ("ids", "fields", "load"),
+        "unlink": ("ids",),
+        "copy": ("ids", "default"),
+        "search": ("domain", "offset", "limit", "order"),
+        "search_read": ("domain", "fields", "offset", "limit", "order"),
+        "search_count": ("domain", "limit"),
+        "name_search": ("name", "domain", "operator", "limit"),
+        "fields_get": ("allfields", "attributes"),
+        "default_get": ("fields",),
+    }
+
+    def __init__(self, url, db, api_key, timeout=300):
+        self.url, self.db, self.api_key, self.timeout = url, db, api_key, timeout
+
+    def named(self, model, method, args, kwargs):
+        """The JSON body of ``model.method(*args, **kwargs)``: the positional ``args`` named
+        (see the class), ``kwargs`` as they are; :class:`TypeError` when they do not fit."""
+        names = self.ARGUMENTS.get(method, ("ids",))
+        if len(args) > len(names):
+            if method in self.ARGUMENTS:
+                expected = f"at most {len(names)} positional arguments ({', '.join(names)})"
+            else:
+                expected = "one positional argument, the ids of its records: give the others as keywords"
+            raise TypeError(f"JSON-2 takes named arguments: {model}.{method} takes {expected}, not {len(args)}")
+        params = dict(zip(names, args, strict=False))
+        both = sorted(set(params) & set(kwargs))
+        if both:
+            raise TypeError(f"{model}.{method} got several values for {', '.join(both)}")
+        return {**params, **kwargs}
+
+    def __call__(self, model, method, *args, **kwargs):
+        params = self.named(model, method, args, kwargs)
+        one = method == "create" and isinstance(params.get("vals_list"), dict)
+        if one:
+            params["vals_list"] = [params["vals_list"]]
+        result = self.post(f"/json/2/{model}/{method}", params)
+        return result[0] if one else result
+
+    def post(self, path, params):
+        """POST ``params`` as JSON to ``path``: the answer, or :class:`Json2Error`."""
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": f"bearer {self.api_key}",
+            "X-Odoo-Database": self.db,
+        }
+        request = urllib.request.Request(f"{self.url}{path}", json.dumps(params).encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                content_type, body = response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as error:
+            raise self.error(error.code, error.headers.get("Content-Type", ""), error.read()) from None
+        if "json" not in content_type:
+            raise AssertionError(f"{path} answered {content_type}, not JSON: {body[:300]!r}")
+        return json.loads(body)
+
+    @staticmethod
+    def error(status, content_type, body):
+        """The :class:`Json2Error` of an error answer (a proxy's page that is not Odoo's
+        JSON is kept as the message)."""
+        if "json" in content_type:
+            try:
+                answer = json.loads(body)
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict) and "name" in answer:
+                return Json2Error(
+                    status,
+                    answer["name"],
+                    answer.get("message", ""),
+                    answer.get("debug", ""),
+                    answer.get("arguments", ()),
+                )
+        return Json2Error(status, f"HTTP {status}", body[:1000].decode("utf-8", "replace"))

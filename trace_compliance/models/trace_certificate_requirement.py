@@ -123,7 +123,9 @@ class TraceCertificateRequirement(models.Model):
         result = {}
         for product in products:
             # Most general first, so the more specific levels overwrite.
-            levels = [by_category.get(int(categ_id), []) for categ_id in product.categ_id.parent_path.split("/")[:-1]]
+            levels = [
+                by_category.get(int(categ_id), []) for categ_id in (product.categ_id.parent_path or "").split("/")[:-1]
+            ]
             levels.append(by_template.get(product.product_tmpl_id.id, []))
             needed = {}
             for level in levels:

@@ -38,6 +38,8 @@ class TraceCase(TransactionCase):
         cls.customer_shop = Partner.create({"name": "Test Grocer", "is_company": True})
         cls.customer_clinic = Partner.create({"name": "Test Clinic", "is_company": True})
 
+        # Products in a category of their own (19.0 creates a product without one).
+        cls.categ = cls.env["product.category"].create({"name": "Test Bakery"})
         cls.flour = cls._create_product("Test Flour", "lot", cls.uom_kg)
         cls.salt = cls._create_product("Test Salt", "lot", cls.uom_kg)
         cls.dough = cls._create_product("Test Dough", "lot", cls.uom_kg)
@@ -61,6 +63,7 @@ class TraceCase(TransactionCase):
                 "is_storable": True,
                 "tracking": tracking,
                 "uom_id": uom.id,
+                "categ_id": cls.categ.id,
             }
         )
 

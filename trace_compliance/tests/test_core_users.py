@@ -74,8 +74,12 @@ class TestCoreUsers(CertificateCase):
         self.assertEqual((links.parent_lot_id.name, links.child_lot_id), ("T-CU-DO-1", lot))
         # The user never meets the batch record: no field of it in the order's form or read().
         as_user = production.with_user(self.mrp_user)
-        self.assertNotIn("trace_batch_record_ids", as_user.read()[0])
-        self.assertNotIn("trace_batch_record_count", as_user.read()[0])
+        # What read() returns (every field the user may read): on 19.0 reading them all at
+        # once also needs Odoo's own right on journal entries (the order's wip_move_ids).
+        readable = as_user.fields_get()
+        self.assertNotIn("trace_batch_record_ids", readable)
+        self.assertNotIn("trace_batch_record_count", readable)
+        self.assertEqual(as_user.read(["name", "state"])[0]["state"], "done")
         form_fields = as_user.get_views([(False, "form")])["models"]["mrp.production"]["fields"]
         self.assertNotIn("trace_batch_record_count", form_fields)
         with self.assertRaises(AccessError):
@@ -309,7 +313,8 @@ class TestCoreUsers(CertificateCase):
             for record in records:
                 with self.subTest(user=user.login, model=record._name):
                     as_user = record.with_user(user)
-                    Form(as_user)
+                    if as_user.has_access("write"):  # 19.0's Form refuses a record the user cannot write
+                        Form(as_user)
                     readable = as_user.fields_get(attributes=["relation", "type"])
                     # The fields our add-ons' classes of this model define.
                     defined = {
@@ -338,7 +343,8 @@ class TestCoreUsers(CertificateCase):
         """Archiving works as before, except for a partner that evidence names: the refusal
         says what refers to it, although the user cannot read it."""
         salesman = self._user("core_sales", "sales_team.group_sale_salesman,base.group_partner_manager")
-        stock_manager = self._user("core_stock_manager", "stock.group_stock_manager")
+        # Products are changed by Inventory / Administrators (18.0) or Product / Create (19.0).
+        stock_manager = self._user("core_stock_manager", "stock.group_stock_manager,product.group_product_manager")
         walk_in = self.env["res.partner"].create({"name": "Walk-in Customer"})
         walk_in.with_user(salesman).action_archive()
         self.assertFalse(walk_in.active)

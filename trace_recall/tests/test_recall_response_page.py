@@ -1,6 +1,10 @@
+import base64
 from odoo.tests import HttpCase, tagged
 
 from .test_recall_response import ResponseCase
+
+# A real 1x1 PNG: Odoo 19.0 tells a file's type with libmagic, which wants more than the signature.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
 
 
 @tagged("post_install", "-at_install")
@@ -76,7 +80,7 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
             grocer,
             self._form(loaf, qty_on_hand=5, qty_consumed=20, qty_destroyed=15)
             | {"sub_recall": "on", "sub_recall_count": "3"},
-            files={"evidence": ("photo.png", b"\x89PNG\r\n\x1a\n photo", "image/png")},
+            files={"evidence": ("photo.png", PNG, "image/png")},
         )
         self.assertEqual(response.status_code, 303)
         self.assertIn(
@@ -88,7 +92,7 @@ class TestRecallResponsePage(ResponseCase, HttpCase):
         self.assertEqual((answer.qty_on_hand, answer.qty_consumed, answer.qty_destroyed), (5, 20, 15))
         self.assertEqual(answer.sub_recall_count, 3)
         self.assertEqual(answer.attachment_ids.mapped("name"), ["photo.png"])
-        self.assertEqual(answer.attachment_ids.raw, b"\x89PNG\r\n\x1a\n photo")
+        self.assertEqual(answer.attachment_ids.raw, PNG)
         self.assertEqual(recall.message_ids[0].author_id, self.customer_shop)
         audit = self.env["trace.audit.log"].search(
             [("model", "=", "trace.recall.response"), ("res_id", "=", answer.id)]
