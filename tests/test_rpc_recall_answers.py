@@ -7,7 +7,6 @@ answer the customer's response page sends. The notice's link opens that customer
 without a login, and nothing with a wrong token.
 """
 
-import base64
 import re
 import urllib.error
 import urllib.request

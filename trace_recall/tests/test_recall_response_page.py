@@ -1,4 +1,5 @@
 import base64
+
 from odoo.tests import HttpCase, tagged
 
 from .test_recall_response import ResponseCase
