@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 
+import psycopg2
 import pytest
 import trace_odoo
 from loadtest import PASSWORD, Server, World, prepare_production, receive
@@ -28,9 +29,13 @@ CONNECTION_ERRORS = ("OperationalError", "InterfaceError", "connection", "termin
 def restart_command(dbname):
     if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
         pytest.skip("restarting PostgreSQL needs root and a Debian cluster (pg_ctlcluster)")
-    version, directory = trace_odoo.pg_query(
-        dbname, "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory')"
-    )[0]
+    del dbname  # the server's settings are read as its superuser: the odoo role (LOGIN CREATEDB) may not
+    try:
+        version, directory = trace_odoo.admin_query(
+            "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory')"
+        )[0]
+    except psycopg2.OperationalError as exc:
+        pytest.skip(f"finding the cluster to restart needs PostgreSQL's superuser (PGADMINUSER): {exc}")
     cluster = os.path.basename(directory.rstrip("/"))
     return ["pg_ctlcluster", "--skip-systemctl-redirect", str(version), cluster, "restart"]
 

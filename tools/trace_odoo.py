@@ -218,20 +218,15 @@ def ensure_role():
     except psycopg2.OperationalError as exc:
         if "does not exist" not in str(exc) or "role" not in str(exc):
             sys.exit(f"Cannot connect to PostgreSQL at {pg['host']}:{pg['port']}: {exc}")
-    admin = dict(pg, user=os.environ.get("PGADMINUSER", "postgres"))
+    from psycopg2 import sql  # noqa: PLC0415
+
     try:
-        conn = psycopg2.connect(dbname="postgres", **admin)
+        admin_query(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(pg["user"])))
     except psycopg2.OperationalError as exc:
         sys.exit(
             f"Role {pg['user']!r} does not exist and cannot be created as "
-            f"{admin['user']!r}: {exc}\nCreate it: createuser --createdb {pg['user']}"
+            f"{admin_user()!r}: {exc}\nCreate it: createuser --createdb {pg['user']}"
         )
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        from psycopg2 import sql  # noqa: PLC0415
-
-        cr.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(pg["user"])))
-    conn.close()
     print(f"Created PostgreSQL role {pg['user']!r} (LOGIN CREATEDB).")
     return pg
 
@@ -243,6 +238,29 @@ def pg_query(dbname, query, params=(), port=None):
     import psycopg2  # noqa: PLC0415
 
     conn = psycopg2.connect(dbname=dbname, **dict(pg_settings(), **({"port": port} if port else {})))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else []
+    finally:
+        conn.close()
+
+
+def admin_user():
+    """PostgreSQL's superuser for what the ``odoo`` role may not do: ``PGADMINUSER``
+    (default ``postgres``)."""
+    return os.environ.get("PGADMINUSER", "postgres")
+
+
+def admin_query(query, params=()):
+    """The rows of ``query`` on the database ``postgres`` as the PostgreSQL superuser the
+    launcher creates the ``odoo`` role with (``PGADMINUSER``, default ``postgres``), for
+    what that role may not do (server settings such as ``data_directory``). Raises
+    ``psycopg2.OperationalError`` when no such connection is possible."""
+    import psycopg2  # noqa: PLC0415
+
+    conn = psycopg2.connect(dbname="postgres", **dict(pg_settings(), user=admin_user()))
     conn.autocommit = True
     try:
         with conn.cursor() as cr:
