@@ -81,7 +81,10 @@ def main():
     parser.add_argument("login")
     args = parser.parse_args()
     os.environ.setdefault("ODOO", "19")
-    print(generate_api_key(args.db, args.login, name=args.name, days=args.days or None))
+    try:
+        print(generate_api_key(args.db, args.login, name=args.name, days=args.days or None))
+    except RuntimeError as error:
+        sys.exit(str(error))
 
 
 if __name__ == "__main__":

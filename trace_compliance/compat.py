@@ -6,7 +6,7 @@ and never test the version themselves.  When 18.0 support ends, each entry colla
 its 19.0 branch.
 """
 
-from odoo import Command, api, models, release
+from odoo import Command, api, fields, models, release
 
 #: The Odoo series running (18 or 19).
 SERIES = release.version_info[0]
@@ -98,6 +98,15 @@ def registry_test_mode(case):
         case.addCleanup(case.registry.leave_test_mode)
     else:
         case.registry_enter_test_mode()
+
+
+def serial_sequence_field(string, **kwargs):
+    """A product's own sequence for the serials assigned at assembly: a field of ours on
+    18.0; on 19.0, Odoo's own per-product ``lot_sequence_id`` (which 19.0's manufacturing
+    orders already draw their serials from), so that there is one setting, not two."""
+    if SERIES == 18:
+        return fields.Many2one("ir.sequence", string, **kwargs)
+    return fields.Many2one(related="lot_sequence_id", readonly=False, string=string, help=kwargs.get("help"))
 
 
 #: Models read beside a transfer or a product that one series has and the other has not:

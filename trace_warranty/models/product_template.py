@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.trace_compliance.compat import Constraint
+from odoo.addons.trace_compliance.compat import Constraint, serial_sequence_field
 
 
 class ProductTemplate(models.Model):
@@ -18,8 +18,7 @@ class ProductTemplate(models.Model):
         help="Delivery: the day the serial is first delivered to its customer. Installation: the day of its "
         "first done installation event after that delivery.",
     )
-    serial_sequence_id = fields.Many2one(
-        "ir.sequence",
+    serial_sequence_id = serial_sequence_field(
         "Serial Number Sequence",
         copy=False,
         help="Serial numbers assigned at assembly (manufacturing orders) for this product come from this "
