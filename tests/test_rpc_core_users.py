@@ -92,7 +92,16 @@ def test_mrp_user_confirms_and_finishes_an_order_with_a_batch_record(scenario, c
     # The order's form, read as the web client reads it, shows no batch record; the model stays closed.
     fields = _form_fields(core["mrp"], "mrp.production")
     assert "trace_batch_record_count" not in fields and "trace_batch_record_ids" not in fields
-    assert core["mrp"]("mrp.production", "read", [production_id], fields)[0]["id"] == production_id
+    # Read as far as Odoo's own rights go: on 19.0 a Manufacturing / User may not read the
+    # journal entries of Odoo's own mrp_account field wip_move_ids, add-ons or not.
+    relations = core["mrp"]("mrp.production", "fields_get", fields, ["relation"])
+    readable = [
+        name
+        for name in fields
+        if not relations[name].get("relation")
+        or core["mrp"]("ir.model.access", "check", relations[name]["relation"], "read", False)
+    ]
+    assert core["mrp"]("mrp.production", "read", [production_id], readable)[0]["id"] == production_id
     fault = _fault(core["mrp"], "trace.batch.record", "search", [])
     assert fault.faultCode == FAULT_ACCESS_ERROR
 

@@ -7,6 +7,7 @@ import openpyxl
 from odoo.tests import HttpCase, tagged
 
 from .common import RecallCase
+from .test_recall_response import PHOTO
 
 
 @tagged("post_install", "-at_install")
@@ -89,7 +90,9 @@ class TestRecallResponseTour(RecallCase, HttpCase):
             {
                 "contact_name": "Gina Grocer",
                 "lines": [{"lot": "T-BR-2", "qty_on_hand": 5, "qty_consumed": 20, "qty_destroyed": 15}],
-                "evidence": [{"name": "destroyed.png", "datas": "iVBORw0KGgo="}],
+                # A real PNG: 19.0 tells a file's type from its content (libmagic), and a bare
+                # PNG signature reads as application/octet-stream, which the answer refuses.
+                "evidence": [{"name": "destroyed.png", "datas": PHOTO}],
             }
         )
         self.start_tour(line.get_portal_url(), "trace_recall_change_answer_tour", login=None)

@@ -25,6 +25,16 @@ function attachPhoto() {
 
 const LOAVES = "form.o_trace_recall_answer_form tr[data-lot='T-BR-2']";
 
+/* The steps that submit the answer form leave the page (POST, then a redirect or the page of
+ * the refusal). Odoo 19.0's tour runner stops with an error at a step that unloads the page
+ * unless it says { expectUnloadPage: true }; Odoo 18.0 knows no such key, and its step schema
+ * check fails the tour on it. So the key goes only to 19.0's tour engine, recognised by its
+ * tour service module (18.0's is "@web_tour/tour_service/tour_service"). Called from steps(),
+ * that is when a tour starts, when the tour service is loaded on both series, logged in or not. */
+function leavesThePage() {
+    return odoo.loader.modules.has("@web_tour/js/tour_service") ? { expectUnloadPage: true } : {};
+}
+
 registry.category("web_tour.tours").add("trace_recall_notify_tour", {
     steps: () => [
         {
@@ -116,6 +126,7 @@ registry.category("web_tour.tours").add("trace_recall_answer_tour", {
             content: "Send",
             trigger: "form.o_trace_recall_answer_form button.o_trace_recall_submit",
             run: "click",
+            ...leavesThePage(),
         },
         {
             content: "Recorded, and shown back on the same link",
@@ -196,6 +207,7 @@ registry.category("web_tour.tours").add("trace_recall_change_answer_tour", {
         {
             trigger: "button.o_trace_recall_submit",
             run: "click",
+            ...leavesThePage(),
         },
         {
             trigger: ".o_trace_recall_error:contains('45'):contains('40')",
@@ -211,6 +223,7 @@ registry.category("web_tour.tours").add("trace_recall_change_answer_tour", {
         {
             trigger: "button.o_trace_recall_submit",
             run: "click",
+            ...leavesThePage(),
         },
         {
             trigger: ".o_trace_recall_thanks",
