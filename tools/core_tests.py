@@ -29,12 +29,18 @@ def main():
     modules = [name for name in args.modules.split(",") if name]
     tags = args.tags or ",".join(f"/{name}" for name in modules)
 
-    import odoo  # noqa: PLC0415
+    # Odoo 19's ``odoo`` is a namespace package: ``import odoo`` no longer imports
+    # odoo.tools nor odoo.service, so both are imported by name (as on 18 too).
+    from odoo.service import server  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
 
     odoo_args = [arg for arg in args.odoo_args if arg != "--"]
-    odoo.tools.config.parse_config(["--test-enable", f"--test-tags={tags}", "--stop-after-init", *odoo_args])
-    if odoo.tools.config["init"] or odoo.tools.config["update"]:
+    config.parse_config(["--test-enable", f"--test-tags={tags}", "--stop-after-init", *odoo_args], setup_logging=True)
+    if config["init"] or config["update"]:
         sys.exit("core_tests.py runs on an installed database: no -i or -u.")
+    # -d: a comma-separated string on 18, a list on 19.
+    databases = config["db_name"]
+    databases = databases.split(",") if isinstance(databases, str) else list(databases)
 
     from odoo.tests import loader  # noqa: PLC0415
     from odoo.tests.suite import OdooSuite  # noqa: PLC0415
@@ -52,7 +58,7 @@ def main():
         return OdooSuite(at_install + list(make_suite(ordered, "post_install")))
 
     loader.make_suite = complete_registry_suite
-    rc = odoo.service.server.start(preload=[odoo.tools.config["db_name"]], stop=True)
+    rc = server.start(preload=databases, stop=True)
     sys.exit(rc)
 
 
