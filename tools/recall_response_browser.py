@@ -55,12 +55,11 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--width", type=int, default=1200)
     args = parser.parse_args()
+    trace_odoo.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:
         sys.exit("This tool needs Playwright's Python package: pip install playwright")
-
-    trace_odoo.import_odoo()
     line_id, token = response_link(args.db, args.customer, args.recall)
     server = Server(args.db, workers=0).start()
     try:

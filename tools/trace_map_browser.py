@@ -101,12 +101,11 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--size", default="1600x900", help="browser window, WIDTHxHEIGHT")
     args = parser.parse_args()
+    trace_odoo.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:
         sys.exit("This tool needs Playwright's Python package: pip install playwright")
-
-    trace_odoo.import_odoo()
     server = Server(args.db, workers=0).start()
     url = server.url
     width, height = (int(x) for x in args.size.split("x"))
