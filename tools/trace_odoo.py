@@ -520,10 +520,26 @@ def cmd_test(args):
     ensure_role()
     logdir = log_dir()
     dbname = args.db
+    # Each add-on installed alone (install-matrix) on the second core while our Odoo tests
+    # run; over before the pytest suite, whose drills restart PostgreSQL.
+    matrix = None
+    if not args.no_matrix:
+        matrix_log = open(logdir / "install-matrix.log", "w", encoding="utf-8")  # closed below
+        matrix = subprocess.Popen(
+            [sys.executable, __file__, "install-matrix"], stdout=matrix_log, stderr=subprocess.STDOUT
+        )
     rc, passed, failed = run_odoo_tests(dbname, MODULES + TEST_MODULES, logdir / f"{dbname}.log", tags=args.tags)
     print(f"Odoo tests: {passed} passed, {failed} failed (exit {rc})")
     if not args.keep_db:
         drop_db(dbname)
+    if matrix:
+        rc = matrix.wait() or rc
+        matrix_log.close()
+        outcome = (logdir / "install-matrix.log").read_text(encoding="utf-8")
+        print(outcome, end="")
+        installed = re.findall(r"^install \S+ alone, no demo: (ok|FAILED)", outcome, re.MULTILINE)
+        passed += installed.count("ok")
+        failed += len(MODULES) - installed.count("ok")
     if not args.no_pytest:
         prc, ppassed, pfailed = run_pytest(logdir / "pytest.log")
         rc = rc or prc
@@ -745,6 +761,7 @@ def main():
     test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", DB_DEFAULT))
     test.add_argument("--keep-db", action="store_true")
     test.add_argument("--no-pytest", action="store_true")
+    test.add_argument("--no-matrix", action="store_true", help="without installing each add-on alone (install-matrix)")
     test.add_argument("--tags", help="Odoo --test-tags to run instead of every test of the add-ons")
     test.add_argument("--no-core", action="store_true", help="without the gate of Odoo's own tests (test-core)")
     test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", DB_DEFAULT))
