@@ -8,11 +8,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = REPO / "tools" / "bench" / "run.py"
-DB = "trace_bench_pytest"
 
 sys.path.insert(0, str(REPO / "tools"))
 
 import trace_odoo  # noqa: E402
+
+DB = trace_odoo.db_name("trace_bench_pytest")  # trace_bench_pytest_19 on Odoo 19.0
 
 
 def test_benchmark_at_a_tiny_size(tmp_path):

@@ -12,10 +12,17 @@ Usage::
 
     git worktree add /tmp/before <commit>
     python3 tools/bench/ab.py --db trace_bench_1000000 /tmp/before . --json ab.json
+    ODOO=19 python3 tools/bench/ab.py /tmp/before .   # on 19.0: trace_bench_1000000_19
+    python3 tools/bench/ab.py .@18 .@19               # one checkout on both series
+
+A checkout given as ``PATH@18`` or ``PATH@19`` runs on that Odoo series (``ODOO``), the others
+on the series in use. The default database is the benchmark's at 1,000,000 lines of each
+one's series (``trace_odoo.db_name``: ``trace_bench_1000000``, ``trace_bench_1000000_19``).
 """
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,9 +37,9 @@ def worker(dbname, repeat):
     import generate  # noqa: PLC0415  (the checkout's own, first on sys.path)
     import run  # noqa: PLC0415
 
+    registry = generate.load_registry(dbname)
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    registry = generate.load_registry(dbname)
     times = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -52,10 +59,29 @@ def worker(dbname, repeat):
     print(json.dumps(times))
 
 
+def split_series(spec):
+    """(checkout path, Odoo series or None) of a checkout given as ``PATH`` or ``PATH@19``."""
+    path, _at, series = spec.rpartition("@")
+    return (path, int(series)) if path and series.isdigit() else (spec, None)
+
+
+def default_db(trace_odoo, series):
+    """The benchmark's database at 1,000,000 lines on ``series`` (``trace_odoo.db_name``
+    with ``ODOO`` set to it)."""
+    current = os.environ["ODOO"]
+    os.environ["ODOO"] = str(series)
+    try:
+        return trace_odoo.db_name("trace_bench_1000000")
+    finally:
+        os.environ["ODOO"] = current
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("checkouts", nargs="*", help="checkouts of this repository to compare")
-    parser.add_argument("--db", default="trace_bench_1000000")
+    parser.add_argument(
+        "checkouts", nargs="*", help="checkouts of this repository to compare (PATH, or PATH@18 / PATH@19)"
+    )
+    parser.add_argument("--db", help="the generated database of every checkout (default: its series' 1M database)")
     parser.add_argument("--repeat", type=int, default=15, help="calls of each trace per round (default 15)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over every checkout (default 3)")
     parser.add_argument("--json", help="write the figures to this file")
@@ -64,26 +90,30 @@ def main():
     if args.worker:
         sys.path[:0] = [str(Path(args.worker) / "tools" / "bench"), str(Path(args.worker) / "tools")]
         return worker(args.db, args.repeat)
-    checkouts = [str(Path(checkout).resolve()) for checkout in args.checkouts]
+    sys.path.insert(0, str(HERE.parent))
+    import trace_odoo  # noqa: PLC0415  (this checkout's launcher; a worker imports its own)
+
+    trace_odoo.import_odoo()  # the workers run in the interpreter of the series asked for (ODOO)
+    runs_on = {}  # checkout (PATH or PATH@SERIES) -> (path, series, database)
+    for spec in args.checkouts:
+        path, series = split_series(spec)
+        path = str(Path(path).resolve())
+        checkout = f"{path}@{series}" if series else path
+        series = series or int(os.environ["ODOO"])
+        runs_on[checkout] = (path, series, args.db or default_db(trace_odoo, series))
+    checkouts = list(runs_on)
     if len(checkouts) < 2:
         parser.error("give two checkouts or more")
     calls = {checkout: {} for checkout in checkouts}
     for round_ in range(args.rounds):
         for checkout in checkouts:
+            path, series, dbname = runs_on[checkout]
             output = subprocess.run(
-                [
-                    sys.executable,
-                    str(HERE / "ab.py"),
-                    "--db",
-                    args.db,
-                    "--repeat",
-                    str(args.repeat),
-                    "--worker",
-                    checkout,
-                ],
+                [sys.executable, str(HERE / "ab.py"), "--db", dbname, "--repeat", str(args.repeat), "--worker", path],
                 check=True,
                 capture_output=True,
                 text=True,
+                env=dict(os.environ, ODOO=str(series)),  # the worker runs again in that series' Python
             ).stdout
             for key, runs in json.loads(output.strip().splitlines()[-1]).items():
                 calls[checkout].setdefault(key, []).extend(runs)
@@ -97,7 +127,7 @@ def main():
     }
     print(
         f"{'lot and direction':30}"
-        + "".join(f"{Path(c).name[:22]:>24}" for c in checkouts)
+        + "".join(f"{Path(c).name[-22:]:>24}" for c in checkouts)
         + "   (fastest / median, ms)"
     )
     for key in figures[checkouts[0]]:
@@ -105,7 +135,16 @@ def main():
         print(f"{key:30}{cells}")
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"db": args.db, "repeat": args.repeat, "rounds": args.rounds, "figures": figures}, indent=1)
+            json.dumps(
+                {
+                    "db": args.db or ", ".join(sorted({runs_on[checkout][2] for checkout in checkouts})),
+                    "databases": {checkout: runs_on[checkout][2] for checkout in checkouts},
+                    "repeat": args.repeat,
+                    "rounds": args.rounds,
+                    "figures": figures,
+                },
+                indent=1,
+            )
         )
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build a large, realistic lot genealogy in an Odoo 18 database, with bulk SQL.
+"""Build a large, realistic lot genealogy in an Odoo 18.0 or 19.0 database, with bulk SQL.
 
 The database must have ``trace_compliance`` (and usually ``trace_recall``) installed,
 without demo data. Master data (products, bills of materials, vendors, customers) is
@@ -10,7 +10,14 @@ stock -> production on ``move_raw_ids``, the produced lot production -> stock on
 ``move_finished_ids``, Odoo's consumed/produced relation ``stock_move_line_consume_rel``
 between them), done deliveries to customers (stock -> customer, the customer on the
 transfer), then the quants (on-hand per lot and location, as Odoo's moves leave them).
-No accounting entries, valuation layers or procurement groups are written.
+No accounting entries, valuation layers or procurement groups (19.0: production groups)
+are written.
+
+The rows follow the schema of the database they go to: each table gets the columns of
+``COLUMNS`` that it has (the two series' columns differ, e.g. 18.0's ``stock_move.name``),
+and the produced lot goes where the series keeps it (18.0's ``lot_producing_id`` column,
+19.0's ``lot_producing_ids`` relation): see ``document_tables``. The same seed gives the
+same genealogy on both series.
 
 The shape, per simulated day (so the structure around a given day does not depend on how
 many days are generated, and a lot traced at 100,000 lines has the same subgraph at
@@ -40,6 +47,7 @@ import random
 import sys
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -70,7 +78,10 @@ HUB = (0, RAW_PRODUCTS + PACKAGINGS)  # (level, index) of the process additive
 
 def load_registry(dbname):
     """The Odoo registry of ``dbname``, configured like the launcher configures Odoo."""
-    odoo = trace_odoo.import_odoo()
+    trace_odoo.import_odoo()
+    import odoo.modules.registry  # noqa: PLC0415
+    import odoo.tools  # noqa: PLC0415  (19.0's ``import odoo`` imports no subpackage)
+
     if not odoo.tools.config.get("trace_bench_configured"):
         pg = trace_odoo.pg_settings()
         odoo.tools.config.parse_config(
@@ -80,12 +91,11 @@ def load_registry(dbname):
                 f"--db_host={pg['host']}",
                 f"--db_port={pg['port']}",
                 f"--db_user={pg['user']}",
+                "--http-interface=127.0.0.1",  # no server is started; 19.0 warns without it
                 "--log-level=warn",
             ]
         )
         odoo.tools.config["trace_bench_configured"] = True
-    import odoo.modules.registry  # noqa: PLC0415
-
     return odoo.modules.registry.Registry(dbname)
 
 
@@ -248,17 +258,25 @@ def product_name(key):
 
 
 class CopyWriter:
-    """Rows buffered per table and written with COPY, in the order of ``tables``."""
+    """Rows buffered per table and written with COPY, in the order of ``tables``.
 
-    def __init__(self, cr, tables):
+    A row is a dict of the values of its columns by name; the columns written are those of
+    ``tables`` (the ones the table has), so a row may name a column that only the other
+    series has. The first row of each table must name every column of ``expected``."""
+
+    def __init__(self, cr, tables, expected):
         self.cr = cr
         self.tables = tables  # name -> columns, in foreign-key order
+        self.expected = expected  # name -> the columns every row names
         self.buffers = {name: [] for name in tables}
         self.counts = dict.fromkeys(tables, 0)
 
     def add(self, table, row):
-        self.buffers[table].append(row)
-        if len(self.buffers[table]) >= COPY_CHUNK:
+        buffer = self.buffers[table]
+        if not buffer and not self.counts[table] and set(row) != set(self.expected[table]):
+            raise ValueError(f"{table}: a row names {sorted(set(row) ^ set(self.expected[table]))} unexpectedly")
+        buffer.append(row)
+        if len(buffer) >= COPY_CHUNK:
             self.flush()
 
     def flush(self):
@@ -270,7 +288,7 @@ class CopyWriter:
                 continue
             data = io.StringIO()
             for row in rows:
-                data.write("\t".join(r"\N" if value is None else str(value) for value in row))
+                data.write("\t".join(r"\N" if row[column] is None else str(row[column]) for column in columns))
                 data.write("\n")
             data.seek(0)
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -281,18 +299,25 @@ class CopyWriter:
             rows.clear()
 
 
-TABLES = {
+# The columns the documents are written with, per table in foreign-key order: every column
+# that either series stores for them (the produced lot: ``ProducingLot``). A table gets those
+# it has (``document_tables``):
+#   18.0 only: stock_lot.product_uom_id, stock_picking.date, stock_move.name, scrapped, is_done,
+#              order_finished_lot_id, stock_move_line.reference;
+#   19.0 only: stock_picking.shipping_weight, stock_move.packaging_uom_id, packaging_uom_qty and
+#              stock_account's is_in, is_out, is_dropship, value.
+COLUMNS = {
     "stock_lot": (
         "id product_id product_uom_id company_id name vendor_lot_number quality_status "
         "create_uid create_date write_uid write_date"
     ).split(),
     "stock_picking": (
         "id name picking_type_id location_id location_dest_id partner_id company_id user_id move_type state "
-        "priority is_locked has_deadline_issue scheduled_date date date_done create_uid create_date write_uid "
-        "write_date"
+        "priority is_locked has_deadline_issue shipping_weight scheduled_date date date_done create_uid "
+        "create_date write_uid write_date"
     ).split(),
     "mrp_production": (
-        "id name product_id product_uom_id product_qty product_uom_qty qty_producing lot_producing_id "
+        "id name product_id product_uom_id product_qty product_uom_qty qty_producing "
         "picking_type_id location_src_id location_dest_id production_location_id bom_id user_id company_id "
         "state consumption priority backorder_sequence is_locked is_planned date_start date_finished "
         "create_uid create_date write_uid write_date"
@@ -300,9 +325,10 @@ TABLES = {
     "stock_move": (
         "id name reference origin sequence company_id product_id product_uom location_id location_dest_id "
         "partner_id picking_id picking_type_id warehouse_id state priority procure_method product_qty "
-        "product_uom_qty quantity picked scrapped propagate_cancel additional is_done unit_factor "
-        "manual_consumption production_id raw_material_production_id bom_line_id order_finished_lot_id date "
-        "create_uid create_date write_uid write_date"
+        "product_uom_qty quantity packaging_uom_id packaging_uom_qty picked scrapped propagate_cancel additional "
+        "is_done unit_factor manual_consumption production_id raw_material_production_id bom_line_id "
+        "order_finished_lot_id is_in is_out is_dropship value to_refund date create_uid create_date write_uid "
+        "write_date"
     ).split(),
     "stock_move_line": (
         "id move_id picking_id production_id company_id product_id product_uom_id lot_id location_id "
@@ -311,6 +337,66 @@ TABLES = {
     ).split(),
     "stock_move_line_consume_rel": ["consume_line_id", "produce_line_id"],
 }
+
+
+@dataclass
+class ProducingLot:
+    """Where a manufacturing order keeps the lot it produces, from the registry: its
+    ``compat.PRODUCING_LOT_FIELD`` is a column of ``mrp_production`` (18.0's
+    ``lot_producing_id``) or a relation table (19.0's ``lot_producing_ids``:
+    ``mrp_production_stock_lot_rel``)."""
+
+    column: str | None  # the mrp_production column, or None
+    relation: str | None  # the relation table, or None
+    production_column: str | None = None
+    lot_column: str | None = None
+
+    @classmethod
+    def of(cls, env):
+        from odoo.addons.trace_compliance import compat  # noqa: PLC0415
+
+        field = env["mrp.production"]._fields[compat.PRODUCING_LOT_FIELD]
+        if field.type == "many2many":
+            return cls(None, field.relation, field.column1, field.column2)
+        return cls(field.name, None)
+
+    def columns(self):
+        """The columns of the relation table (none without one)."""
+        return [self.production_column, self.lot_column] if self.relation else []
+
+
+def document_tables(cr, producing):
+    """The tables the documents are written to, in foreign-key order, with the columns of
+    each that ``COLUMNS`` and the produced lot (``producing``) name and the database has;
+    and the columns named that it has not (the other series'). Fails when the database
+    requires a column that no row gives a value for."""
+    expected = {}
+    for table, columns in COLUMNS.items():
+        expected[table] = list(columns)
+        if table == "mrp_production":
+            if producing.column:
+                expected[table].append(producing.column)
+            if producing.relation:
+                expected[producing.relation] = producing.columns()
+    cr.execute(
+        """
+        SELECT table_name, column_name, is_nullable = 'NO' AND column_default IS NULL
+          FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = ANY(%s)
+        """,
+        [list(expected)],
+    )
+    present, required = defaultdict(set), defaultdict(set)
+    for table, column, is_required in cr.fetchall():
+        present[table].add(column)
+        if is_required:
+            required[table].add(column)
+    tables = {table: [c for c in columns if c in present[table]] for table, columns in expected.items()}
+    missing = sorted(f"{table}.{column}" for table in tables for column in required[table] - set(tables[table]))
+    if missing:
+        raise RuntimeError(f"The generator writes no value for the required columns {', '.join(missing)}")
+    absent = [f"{table}.{c}" for table, columns in COLUMNS.items() for c in columns if c not in present[table]]
+    return tables, expected, absent
 
 
 def next_id(cr, table):
@@ -345,6 +431,8 @@ def master_data(env, customers):
         ]
     )
     Product = env["product.product"].with_context(tracking_disable=True)
+    # A category of its own: 19.0 has no "All" category (product.product_category_all).
+    category = env["product.category"].create({"name": "Bench products"})
     keys = [(0, n) for n in range(RAW_PRODUCTS + PACKAGINGS + 1)]
     keys += [(level, n) for level, (_p, _n, count, _d) in LEVELS.items() for n in range(count)]
     products = Product.create(
@@ -354,7 +442,7 @@ def master_data(env, customers):
                 "default_code": product_code(key),
                 "is_storable": True,
                 "tracking": "lot",
-                "categ_id": env.ref("product.product_category_all").id,
+                "categ_id": category.id,
             }
             for key in keys
         ]
@@ -380,6 +468,10 @@ def master_data(env, customers):
         for part, bom_line in zip(bom_components(*key), bom.bom_line_ids.sorted("id"), strict=True):
             bom_line_ids[key, part] = bom_line.id
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    # The defaults the ORM gives a new move that the documents would not set otherwise
+    # (stock_account's to_refund: True on 19.0, none on 18.0).
+    Move = env["stock.move"]
+    move_defaults = Move.default_get([name for name in ("to_refund",) if name in Move._fields])
     return {
         "vendors": vendors.ids,
         "customers": clients.ids,
@@ -397,13 +489,16 @@ def master_data(env, customers):
         "in_type": warehouse.in_type_id,
         "out_type": warehouse.out_type_id,
         "mo_type": warehouse.manu_type_id,
+        "to_refund": move_defaults.get("to_refund"),
+        "producing": ProducingLot.of(env),
     }
 
 
-def write_documents(cr, genealogy, ids):
-    """Every document of ``genealogy`` with COPY, in chronological order (ids grow with time)."""
-    writer = CopyWriter(cr, TABLES)
-    first = {table: next_id(cr, table) for table in TABLES if table != "stock_move_line_consume_rel"}
+def write_documents(cr, genealogy, ids, tables, expected):
+    """Every document of ``genealogy`` with COPY, in chronological order (ids grow with time),
+    to ``tables`` ({table: columns}, from ``document_tables``)."""
+    writer = CopyWriter(cr, tables, expected)
+    first = {table: next_id(cr, table) for table, columns in tables.items() if "id" in columns}
     counter = dict(first)
 
     def new(table):
@@ -411,14 +506,16 @@ def write_documents(cr, genealogy, ids):
         return counter[table] - 1
 
     company, user, uom = ids["company"], ids["user"], ids["uom"]
-    products = ids["products"]
+    products, producing, to_refund = ids["products"], ids["producing"], ids["to_refund"]
     lot_base = first["stock_lot"]
     stamp = START.strftime("%Y-%m-%d %H:%M:%S")
     for index, (key, name, vendor_lot) in enumerate(genealogy.lots):
         writer.add(
             "stock_lot",
-            (lot_base + index, products[key], uom, company, name, vendor_lot, "released", user, stamp, user, stamp),
-        )
+            {"id": lot_base + index, "product_id": products[key], "product_uom_id": uom, "company_id": company,
+             "name": name, "vendor_lot_number": vendor_lot, "quality_status": "released",
+             "create_uid": user, "create_date": stamp, "write_uid": user, "write_date": stamp},
+        )  # fmt: skip
     counter["stock_lot"] = lot_base + len(genealogy.lots)  # the sequence follows (setval below)
     writer.flush()
     in_type, out_type, mo_type = ids["in_type"], ids["out_type"], ids["mo_type"]
@@ -434,20 +531,35 @@ def write_documents(cr, genealogy, ids):
         name = f"{picking_type.sequence_id.prefix}{numbers[kind]:05d}"
         writer.add(
             "stock_picking",
-            (picking_id, name, picking_type.id, source, dest, partner, company, user, "direct", "done", "0",
-             True, False, when, when, when, user, when, user, when),
+            {"id": picking_id, "name": name, "picking_type_id": picking_type.id, "location_id": source,
+             "location_dest_id": dest, "partner_id": partner, "company_id": company, "user_id": user,
+             "move_type": "direct", "state": "done", "priority": "0", "is_locked": True, "has_deadline_issue": False,
+             "shipping_weight": 0.0, "scheduled_date": when, "date": when, "date_done": when,
+             "create_uid": user, "create_date": when, "write_uid": user, "write_date": when},
         )  # fmt: skip
         return picking_id, name
 
     def move(name, reference, product, qty, source, dest, when, partner=None, picking_id=None, picking_type=None,
              production=None, raw_production=None, bom_line=None, finished_lot=None, warehouse=None):  # fmt: skip
         move_id = new("stock_move")
+        manufacturing = bool(production or raw_production)
         writer.add(
             "stock_move",
-            (move_id, name, reference, reference if production or raw_production else None, 10, company, product,
-             uom, source, dest, partner, picking_id, picking_type, warehouse, "done", "0", "make_to_stock", qty, qty,
-             qty, True, False, not (production or raw_production), False, True, qty, False, production,
-             raw_production, bom_line, finished_lot, when, user, when, user, when),
+            {"id": move_id, "name": name, "reference": reference, "origin": reference if manufacturing else None,
+             "sequence": 10, "company_id": company, "product_id": product, "product_uom": uom, "location_id": source,
+             "location_dest_id": dest, "partner_id": partner, "picking_id": picking_id,
+             "picking_type_id": picking_type, "warehouse_id": warehouse, "state": "done", "priority": "0",
+             "procure_method": "make_to_stock", "product_qty": qty, "product_uom_qty": qty, "quantity": qty,
+             "packaging_uom_id": uom, "packaging_uom_qty": qty, "picked": True, "scrapped": False,
+             "propagate_cancel": not manufacturing, "additional": False, "is_done": True,
+             # Odoo divides an order's move by what remains to produce, or 1 once done; others: 1.
+             "unit_factor": qty if manufacturing else 1.0, "manual_consumption": False,
+             "production_id": production, "raw_material_production_id": raw_production, "bom_line_id": bom_line,
+             "order_finished_lot_id": finished_lot,
+             # Entering or leaving the valued stock (products at cost 0: no value).
+             "is_in": dest == ids["stock"], "is_out": source == ids["stock"], "is_dropship": False, "value": 0.0,
+             "to_refund": to_refund, "date": when, "create_uid": user, "create_date": when, "write_uid": user,
+             "write_date": when},
         )  # fmt: skip
         return move_id
 
@@ -455,8 +567,11 @@ def write_documents(cr, genealogy, ids):
         line_id = new("stock_move_line")
         writer.add(
             "stock_move_line",
-            (line_id, move_id, picking_id, production, company, product, uom, lot_base + lot, source, dest, "done",
-             reference, qty, qty, True, vendor_lot, when, user, when, user, when),
+            {"id": line_id, "move_id": move_id, "picking_id": picking_id, "production_id": production,
+             "company_id": company, "product_id": product, "product_uom_id": uom, "lot_id": lot_base + lot,
+             "location_id": source, "location_dest_id": dest, "state": "done", "reference": reference,
+             "quantity": qty, "quantity_product_uom": qty, "picked": True, "vendor_lot_number": vendor_lot,
+             "date": when, "create_uid": user, "create_date": when, "write_uid": user, "write_date": when},
         )  # fmt: skip
         return line_id
 
@@ -484,12 +599,22 @@ def write_documents(cr, genealogy, ids):
             production = new("mrp_production")
             name = f"{mo_type.sequence_id.prefix}{numbers['mo']:05d}"
             qty = genealogy.inflow(lot)
-            writer.add(
-                "mrp_production",
-                (production, name, products[key], uom, qty, qty, qty, lot_base + lot, mo_type.id, ids["stock"],
-                 ids["stock"], ids["production"], ids["boms"][key], user, company, "done", "flexible", "0", 0, True,
-                 False, when, when, user, when, user, when),
-            )  # fmt: skip
+            values = {
+                "id": production, "name": name, "product_id": products[key], "product_uom_id": uom, "product_qty": qty,
+                "product_uom_qty": qty, "qty_producing": qty, "picking_type_id": mo_type.id,
+                "location_src_id": ids["stock"], "location_dest_id": ids["stock"],
+                "production_location_id": ids["production"], "bom_id": ids["boms"][key], "user_id": user,
+                "company_id": company, "state": "done", "consumption": "flexible", "priority": "0",
+                "backorder_sequence": 0, "is_locked": True, "is_planned": False, "date_start": when,
+                "date_finished": when, "create_uid": user, "create_date": when, "write_uid": user, "write_date": when,
+            }  # fmt: skip
+            if producing.column:
+                values[producing.column] = lot_base + lot
+            writer.add("mrp_production", values)
+            if producing.relation:
+                writer.add(
+                    producing.relation, {producing.production_column: production, producing.lot_column: lot_base + lot}
+                )
             consumed = []
             for part, used in components:
                 move_qty = sum(quantity for _lot, quantity in used)
@@ -509,7 +634,9 @@ def write_documents(cr, genealogy, ids):
             )  # fmt: skip
             produced = line(move_id, None, None, products[key], lot, qty, ids["production"], ids["stock"], name, when)
             for consumed_line in consumed:
-                writer.add("stock_move_line_consume_rel", (produced, consumed_line))
+                writer.add(
+                    "stock_move_line_consume_rel", {"consume_line_id": produced, "produce_line_id": consumed_line}
+                )
         else:
             _kind, _day, partner_index, lines = event
             when = (START + timedelta(days=day, hours=17)).strftime("%Y-%m-%d %H:%M:%S")
@@ -590,8 +717,10 @@ def generate(dbname, lines, seed=1, customers=None, log=print):
         ids = master_data(env, customers)
         env.flush_all()
         log(f"master data ({len(ids['products'])} products, {customers} customers) in {time.time() - step:.1f}s")
+        tables, expected, absent = document_tables(cr, ids["producing"])
+        log(f"columns of the other Odoo series, not in this database: {', '.join(absent) or 'none'}")
         step = time.time()
-        counts, numbers, first = write_documents(cr, genealogy, ids)
+        counts, numbers, first = write_documents(cr, genealogy, ids, tables, expected)
         log(f"documents written in {time.time() - step:.1f}s: {counts}")
         step = time.time()
         # What each line is (delivery, receipt...), stored from the trace engine's hooks as on install.
@@ -609,7 +738,7 @@ def generate(dbname, lines, seed=1, customers=None, log=print):
         env.invalidate_all()
         cr.commit()
     step = time.time()
-    analyze(dbname)
+    analyze(dbname, tables)
     log(f"vacuum analyze in {time.time() - step:.1f}s")
     return {
         "lines": counts["stock_move_line"],
@@ -629,14 +758,14 @@ def generate(dbname, lines, seed=1, customers=None, log=print):
     }
 
 
-def analyze(dbname):
+def analyze(dbname, tables):
     import psycopg2  # noqa: PLC0415
     from psycopg2 import sql  # noqa: PLC0415
 
     conn = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
     conn.autocommit = True
     with conn.cursor() as cr:
-        for table in (*TABLES, "stock_quant", "res_partner"):
+        for table in (*tables, "stock_quant", "res_partner"):
             cr.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
     conn.close()
 
@@ -647,6 +776,7 @@ def main():
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (about)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    trace_odoo.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
     summary = generate(args.db, args.lines, args.seed)
     print(summary)
 

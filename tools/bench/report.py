@@ -4,6 +4,7 @@
 Usage::
 
     python3 tools/bench/report.py tools/bench/results/100k.json tools/bench/results/1m.json
+    python3 tools/bench/report.py tools/bench/results/1m-18-beside-19.json tools/bench/results/1m-19.json
 """
 
 import argparse
@@ -14,6 +15,17 @@ from pathlib import Path
 def size(results):
     lines = results["dataset"]["lines"]
     return f"{lines / 1e6:.1f}M" if lines >= 1e6 else f"{lines / 1e3:.0f}k"
+
+
+def series(results):
+    """The Odoo series of a run ("18.0", "19.0"; a release string such as 19.0+e-20251227 cut)."""
+    return results["machine"]["odoo"].split("+")[0]
+
+
+def label(results, runs):
+    """The run's size, and its Odoo series when the runs compared are of several."""
+    several = len({series(run) for run in runs}) > 1
+    return f"{size(results)} on {series(results)}" if several else size(results)
 
 
 def duration(seconds):
@@ -137,7 +149,7 @@ def same_lots(runs):
     common = [name for name in names if all(name in lots for lots in by_run)]
     header = ["Lot", "Lots downstream"]
     for run in runs:
-        header += [f"`trace_forward` at {size(run)}", f"Odoo's at {size(run)}"]
+        header += [f"`trace_forward` at {label(run, runs)}", f"Odoo's at {label(run, runs)}"]
     rows = []
     for name in common:
         reached = {lots[name]["reached_lots"] for lots in by_run}
@@ -153,7 +165,8 @@ def main():
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
     runs = sorted(
-        (json.loads(path.read_text(encoding="utf-8")) for path in args.files), key=lambda r: r["dataset"]["lines"]
+        (json.loads(path.read_text(encoding="utf-8")) for path in args.files),
+        key=lambda r: (r["dataset"]["lines"], series(r)),
     )
     for run in runs:
         print(run_tables(run))

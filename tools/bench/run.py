@@ -7,10 +7,11 @@ as the admin user (not superuser) and on the same sample of lots (the widest lot
 materials with a high fan-out, intermediates, finished goods), the median of
 ``--repeat`` runs, the ORM cache emptied before each:
 
-1. ``stock.lot.trace_forward`` against Odoo's ``stock.lot._find_delivery_ids_by_lot`` (what
-   ``stock.lot.delivery_ids`` computes): the ratio, and whether our deliveries contain
-   Odoo's. Odoo's is stopped after ``--odoo-timeout`` seconds (reported as such) and not
-   repeated once stopped;
+1. ``stock.lot.trace_forward`` against Odoo's own downstream trace, what
+   ``stock.lot.delivery_ids`` computes (``odoo_trace_method``: 18.0's recursive
+   ``_find_delivery_ids_by_lot``, 19.0's ``_find_delivery_ids_by_lot_iterative``): the
+   ratio, and whether our deliveries contain Odoo's. Odoo's is stopped after
+   ``--odoo-timeout`` seconds (reported as such) and not repeated once stopped;
 2. ``trace_backward``; and for the widest lot ``trace_graph`` (the trace map, grouped as
    the map is drawn), beside its ``trace_forward``, with the size of its JSON (and of the
    map not grouped);
@@ -22,13 +23,16 @@ materials with a high fan-out, intermediates, finished goods), the median of
    process (nothing computed before hides or inflates its memory), the growth of its
    resident set size sampled every 2 ms (and of its ``ru_maxrss``); the recall is deleted.
 
-It prints a table and writes the figures as JSON. The database is dropped at the end
-unless ``--keep-db``; ``--reuse`` measures an existing generated database again.
+It prints a table and writes the figures as JSON. The database (by default
+``trace_bench_<lines>``, ``trace_bench_<lines>_19`` on Odoo 19.0: ``trace_odoo.db_name``) is
+dropped at the end unless ``--keep-db``; ``--reuse`` measures an existing generated database
+again. It runs on the Odoo series the launcher picks (``ODOO=18`` or ``ODOO=19``).
 
 Usage::
 
     python3 tools/bench/run.py                      # 1,000,000 lines (make bench)
     python3 tools/bench/run.py --lines 100000 --json bench-results-100k.json
+    ODOO=19 python3 tools/bench/run.py              # on Odoo 19.0 (make bench ODOO=19)
 """
 
 import argparse
@@ -238,6 +242,13 @@ def select_sample(cr):
     return day, sample
 
 
+def odoo_trace_method(lots):
+    """Odoo's own downstream trace of ``lots``, as ``stock.lot.delivery_ids`` computes it:
+    19.0's ``_find_delivery_ids_by_lot_iterative`` where the model has it, else 18.0's
+    recursive ``_find_delivery_ids_by_lot`` (both: {lot id: delivery ids})."""
+    return getattr(lots, "_find_delivery_ids_by_lot_iterative", None) or lots._find_delivery_ids_by_lot
+
+
 def odoo_trace(lot, timeout):
     """Odoo's own downstream trace of ``lot`` (seconds, delivery ids), stopped after ``timeout``."""
 
@@ -252,7 +263,7 @@ def odoo_trace(lot, timeout):
     signal.setitimer(signal.ITIMER_REAL, timeout)
     started = time.perf_counter()
     try:
-        result = lot._find_delivery_ids_by_lot()[lot.id]
+        result = odoo_trace_method(lot)()[lot.id]
         return time.perf_counter() - started, result
     except OdooTimeout:
         lot.env.cr.rollback()  # only reads were done: a clean transaction for what follows
@@ -532,6 +543,8 @@ def measure(dbname, repeat, odoo_timeout):
     results = {"load_average": {"start": os.getloadavg()}}
     with registry.cursor() as cr:
         results["machine"] = machine(cr)
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        results["odoo_method"] = odoo_trace_method(env["stock.lot"]).__name__
     log("genealogy backfill (as on install)")
     results["backfill"] = measure_backfill(registry, repeat)
     with registry.cursor() as cr:
@@ -640,7 +653,7 @@ def table(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (default 1,000,000)")
-    parser.add_argument("--db", help="database (default trace_bench_<lines>)")
+    parser.add_argument("--db", help="database (default trace_bench_<lines>, on 19.0 trace_bench_<lines>_19)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement (median; default 5)")
     parser.add_argument(
         "--odoo-timeout", type=float, default=60.0, help="seconds after which Odoo's own trace is stopped (default 60)"
@@ -651,7 +664,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--export-memory", type=int, metavar="RECALL_ID", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    dbname = args.db or f"trace_bench_{args.lines}"
+    trace_odoo.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
+    dbname = args.db or trace_odoo.db_name(f"trace_bench_{args.lines}")
     if args.export_memory:
         print(json.dumps(export_memory(dbname, args.export_memory)))
         return
