@@ -49,9 +49,7 @@ def generate_api_keys(db, logins, name="trace tests (JSON-2)", days=1, scope=Non
     params = {"logins": list(logins), "name": name, "days": days, "scope": scope}
     script = SCRIPT.replace("PARAMS", repr(json.dumps(params))).replace("MARKER", repr(MARKER))
     command = [
-        sys.executable,
-        "-c",
-        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        *trace_odoo.odoo_cli(),
         "shell",
         *trace_odoo.server_options(db),
         "--no-http",

@@ -92,15 +92,10 @@ def test_mrp_user_confirms_and_finishes_an_order_with_a_batch_record(scenario, c
     # The order's form, read as the web client reads it, shows no batch record; the model stays closed.
     fields = _form_fields(core["mrp"], "mrp.production")
     assert "trace_batch_record_count" not in fields and "trace_batch_record_ids" not in fields
-    # Read as far as Odoo's own rights go: on 19.0 a Manufacturing / User may not read the
-    # journal entries of Odoo's own mrp_account field wip_move_ids, add-ons or not.
-    relations = core["mrp"]("mrp.production", "fields_get", fields, ["relation"])
-    readable = [
-        name
-        for name in fields
-        if not relations[name].get("relation")
-        or core["mrp"]("ir.model.access", "check", relations[name]["relation"], "read", False)
-    ]
+    # Odoo 19.0's own mrp_account asks the form for wip_move_count, which a Manufacturing /
+    # User may not compute (journal entries): Odoo's TestMrpOrder.test_basic fails on it
+    # without the add-ons too (the gate's baseline). Everything else is read.
+    readable = [name for name in fields if name not in ("wip_move_ids", "wip_move_count")]
     assert core["mrp"]("mrp.production", "read", [production_id], readable)[0]["id"] == production_id
     fault = _fault(core["mrp"], "trace.batch.record", "search", [])
     assert fault.faultCode == FAULT_ACCESS_ERROR

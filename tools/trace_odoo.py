@@ -375,12 +375,17 @@ def server_options(dbname):
     ]
 
 
+def odoo_cli():
+    """The command that runs Odoo's command line (``odoo-bin``) in this interpreter:
+    ``tools/odoo_cli.py``, a file, since Odoo's multi-process server runs its own command
+    line again (``sys.argv[0]``) for its websocket process."""
+    return [sys.executable, str(REPO / "tools" / "odoo_cli.py")]
+
+
 def odoo_command(dbname, *args):
     """The command line that runs Odoo's server on ``dbname`` with our settings."""
     return [
-        sys.executable,
-        "-c",
-        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        *odoo_cli(),
         "server",
         *server_options(dbname),
         f"--db-filter=^{re.escape(dbname)}$",
@@ -394,9 +399,7 @@ def db_command(*args):
     database with its filestore to a zip, ``load`` one) with our settings."""
     pg = pg_settings()
     return [
-        sys.executable,
-        "-c",
-        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        *odoo_cli(),
         "db",
         f"--addons-path={addons_path()}",
         f"--data-dir={data_dir()}",
