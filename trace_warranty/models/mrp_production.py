@@ -10,7 +10,10 @@ class MrpProduction(models.Model):
         sequence = self.product_id.product_tmpl_id.serial_sequence_id
         if sequence:
             Lot = self.env["stock.lot"]
-            name = sequence.next_by_id()
+            # Where the product's own lot sequence is this one (19.0: serial_sequence_id is
+            # lot_sequence_id), Odoo's own code has already drawn the name from it.
+            drawn = "lot_sequence_id" in self.product_id._fields and self.product_id.lot_sequence_id == sequence
+            name = values["name"] if drawn and values.get("name") else sequence.next_by_id()
             # Skip numbers taken by hand, as Odoo does for its own sequence.
             while Lot.search_count(
                 [
