@@ -269,13 +269,14 @@ def ensure_role():
     return pg
 
 
-def pg_query(dbname, query, params=(), port=None):
+def pg_query(dbname, query, params=(), port=None, user=None):
     """The rows of ``query`` on ``dbname`` (none for a statement that returns none), in
-    its own connection (autocommit), on the server at ``port`` (default: PGPORT's).
-    PostgreSQL's errors are raised."""
+    its own connection (autocommit), on the server at ``port`` (default: PGPORT's), as
+    ``user`` (default: PGUSER's). PostgreSQL's errors are raised."""
     import psycopg2  # noqa: PLC0415
 
-    conn = psycopg2.connect(dbname=dbname, **dict(pg_settings(), **({"port": port} if port else {})))
+    given = {key: value for key, value in (("port", port), ("user", user)) if value}
+    conn = psycopg2.connect(dbname=dbname, **dict(pg_settings(), **given))
     conn.autocommit = True
     try:
         with conn.cursor() as cr:
@@ -296,16 +297,7 @@ def admin_query(query, params=()):
     launcher creates the ``odoo`` role with (``PGADMINUSER``, default ``postgres``), for
     what that role may not do (server settings such as ``data_directory``). Raises
     ``psycopg2.OperationalError`` when no such connection is possible."""
-    import psycopg2  # noqa: PLC0415
-
-    conn = psycopg2.connect(dbname="postgres", **dict(pg_settings(), user=admin_user()))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else []
-    finally:
-        conn.close()
+    return pg_query("postgres", query, params, user=admin_user())
 
 
 def db_query(dbname, query, params=()):
