@@ -35,7 +35,13 @@ MODULES = ("trace_compliance", "trace_recall", "trace_warranty")
 # test_trace_flows) is installed on the test database only.
 TEST_MODULES = ("stock_dropshipping",)
 SUPPORTED = (18, 19)
-DB_DEFAULT = "<default>"  # argparse's default for --db: db_name() of the command's own default
+
+
+class SeriesDefault(str):
+    """An option's default database name, made the series' own by :func:`db_name` once the
+    series is known (after ``--odoo`` is read); a name given by the user is used as given."""
+
+
 INSTALL_HINT = """\
 Odoo {version}.0 cannot be imported: {error}
 
@@ -324,14 +330,20 @@ def drop_db(dbname):
 
 def data_dir():
     """Odoo's data directory (filestore, sessions) and our logs: one per Odoo series."""
-    return os.environ.get("ODOO_DATA_DIR", str(REPO / db_name(".odoo-data").replace("_", "-")))
+    return os.environ.get("ODOO_DATA_DIR", str(REPO / f".odoo-data{series_suffix('-')}"))
+
+
+def series_suffix(separator):
+    """What the names of the series in use end with: nothing on 18.0, ``<separator>19`` on
+    19.0, so that the two never open each other's databases or filestores."""
+    version = requested_version()
+    return "" if version == SUPPORTED[0] else f"{separator}{version}"
 
 
 def db_name(name):
-    """The database ``name`` for the Odoo series in use: as given on 18.0, ``<name>_19`` on
-    19.0, so that the two never open each other's databases."""
-    version = requested_version()
-    return name if version == SUPPORTED[0] or name.endswith(f"_{version}") else f"{name}_{version}"
+    """The database ``name`` for the Odoo series in use (:func:`series_suffix`)."""
+    suffix = series_suffix("_")
+    return name if name.endswith(suffix) else f"{name}{suffix}"
 
 
 def demo_options(with_demo):
@@ -748,24 +760,24 @@ def main():
     parser.add_argument("--odoo", choices=[str(v) for v in SUPPORTED], help="Odoo series (default: ODOO)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve the demo database")
-    run.add_argument("--db", default=os.environ.get("TRACE_DB", DB_DEFAULT))
+    run.add_argument("--db", default=os.environ.get("TRACE_DB", SeriesDefault("trace_demo")))
     run.add_argument("--port", type=int, default=int(os.environ.get("HTTP_PORT", "8069")))
     run.add_argument("--interface", default=os.environ.get("HTTP_INTERFACE", "127.0.0.1"))
     run.set_defaults(func=cmd_run)
     test = sub.add_parser("test", help="fresh database, install, run every test")
-    test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", DB_DEFAULT))
+    test.add_argument("--db", default=os.environ.get("TRACE_TEST_DB", SeriesDefault("trace_test")))
     test.add_argument("--keep-db", action="store_true")
     test.add_argument("--no-pytest", action="store_true")
     test.add_argument("--no-matrix", action="store_true", help="without installing each add-on alone (install-matrix)")
     test.add_argument("--tags", help="Odoo --test-tags to run instead of every test of the add-ons")
     test.add_argument("--no-core", action="store_true", help="without the gate of Odoo's own tests (test-core)")
-    test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", DB_DEFAULT))
+    test.add_argument("--core-db", default=os.environ.get("TRACE_CORE_DB", SeriesDefault("trace_core")))
     test.set_defaults(func=cmd_test)
     matrix = sub.add_parser("install-matrix", help="install each add-on alone, no demo")
-    matrix.add_argument("--db", default=DB_DEFAULT)
+    matrix.add_argument("--db", default=SeriesDefault("trace_install"))
     matrix.set_defaults(func=cmd_install_matrix)
     raw = sub.add_parser("odoo", help="run Odoo's server command with our settings: odoo --db DB -- ARGS")
-    raw.add_argument("--db", default=os.environ.get("TRACE_DB", DB_DEFAULT))
+    raw.add_argument("--db", default=os.environ.get("TRACE_DB", SeriesDefault("trace_demo")))
     raw.add_argument("odoo_args", nargs=argparse.REMAINDER)
     raw.set_defaults(func=cmd_odoo)
     database = sub.add_parser(
@@ -774,7 +786,7 @@ def main():
     database.add_argument("db_args", nargs=argparse.REMAINDER)
     database.set_defaults(func=cmd_db)
     core = sub.add_parser("test-core", help="Odoo's own tests of the modules we extend, with and without us")
-    core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", DB_DEFAULT))
+    core.add_argument("--db", default=os.environ.get("TRACE_CORE_DB", SeriesDefault("trace_core")))
     core.add_argument("--classes", help="Odoo --test-tags instead of the selection (CORE_TEST_SELECTION)")
     core.add_argument("--all", action="store_true", help="every test of the core modules, not the selection")
     core.add_argument("--keep-db", action="store_true")
@@ -786,10 +798,9 @@ def main():
     args = parser.parse_args()
     if args.odoo:
         os.environ["ODOO"] = args.odoo
-    defaults = {"run": "trace_demo", "odoo": "trace_demo", "test": "trace_test", "install-matrix": "trace_install"}
-    for attr, name in (("db", defaults.get(args.command, "trace_core")), ("core_db", "trace_core")):
-        if getattr(args, attr, None) == DB_DEFAULT:
-            setattr(args, attr, db_name(name))
+    for attr in ("db", "core_db"):
+        if isinstance(getattr(args, attr, None), SeriesDefault):
+            setattr(args, attr, db_name(getattr(args, attr)))
     args.func(args)
 
 
