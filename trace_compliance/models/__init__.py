@@ -25,6 +25,7 @@ from . import product_product
 from . import stock_warehouse
 from . import stock_location
 from . import stock_lot
+from . import stock_quant
 from . import stock_move
 from . import trace_gs1_scan_mixin
 from . import stock_move_line

@@ -9,6 +9,12 @@ class StockLocation(models.Model):
         help="GS1 Global Location Number (13 digits) of this location; when empty, its parent's, its "
         "warehouse's or its company's is used (see _trace_get_gln)."
     )
+    trace_quality_location = fields.Boolean(
+        "Quality Location",
+        help="A quarantine area or a laboratory: lots that are not released may be moved here (and reserved for "
+        "the move), as they may be scrapped or returned to their vendor. Every other move reserves released lots "
+        "only.",
+    )
 
     def _trace_get_gln(self):
         """The GLN that identifies this location in exports: its own, else the nearest

@@ -1,7 +1,10 @@
 import base64
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from .. import gs1, trace_map
 
@@ -312,6 +315,8 @@ class StockLot(models.Model):
                 )
         self.check_access("write")
         changed = self.filtered(lambda lot: lot.quality_status != status)
+        # Lots that leave "released": their reservations go (see _trace_release_reservations).
+        leaving = changed.filtered(lambda lot: lot.quality_status == "released" and status != "released")
         reason = str(reason).strip()
         changed.with_context(trace_status_checked=True, trace_audit_reason=reason).sudo().write(
             {
@@ -329,6 +334,7 @@ class StockLot(models.Model):
                 body=self.env._("Quality status set to %(status)s: %(reason)s", status=label, reason=reason),
                 subtype_xmlid="mail.mt_note",
             )
+        leaving._trace_release_reservations(label, reason)
         return True
 
     def _check_released(self, operation):
@@ -346,6 +352,111 @@ class StockLot(models.Model):
                     ),
                 )
             )
+
+    def _trace_release_reservations(self, status, reason):
+        """These lots are no longer released: free their reservations on open documents that
+        must take released lots only (see ``stock.move._trace_is_quality_move``), reserve those
+        moves again with other released stock where there is some, and say so on each
+        transfer and manufacturing order. Returns the moves concerned."""
+        lines = self._trace_get_reserved_lines()
+        if not lines:
+            return self.env["stock.move"]
+        moves = lines.move_id
+        freed = {move: move.move_line_ids & lines for move in moves}
+        freed = {
+            move: [(line.lot_id, line.quantity, line.product_uom_id) for line in move_lines]
+            for move, move_lines in freed.items()
+        }
+        lines.unlink()
+        moves.filtered(lambda move: move.state in ("confirmed", "partially_available"))._action_assign()
+        for document, document_moves in self._trace_group_by_document(moves).items():
+            document.message_post(
+                body=self._trace_reservation_message(document_moves, freed, status, reason),
+                subtype_xmlid="mail.mt_note",
+            )
+        return moves
+
+    @api.model
+    def _cron_hold_expired_lots(self):
+        """Daily: lots still in stock past their removal date (Odoo's product_expiry) are put
+        on hold, with the date as the reason; their reservations go with the hold. Lots not
+        released stay as they are. Returns the lots held."""
+        now = fields.Datetime.now()
+        groups = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("location_id.usage", "=", "internal"),
+                    ("quantity", ">", 0),
+                    ("lot_id", "!=", False),
+                    ("removal_date", "<", now),
+                    ("lot_id.quality_status", "=", "released"),
+                ],
+                ["lot_id"],
+            )
+        )
+        lots = self.sudo().union(*(lot for [lot] in groups))
+        for removal_date, expired in lots.grouped(lambda lot: lot.removal_date.date()).items():
+            expired.set_quality_status(
+                "on_hold",
+                self.env._(
+                    "Past its removal date (%(date)s): held by the daily expiry check",
+                    date=format_date(self.env, removal_date),
+                ),
+            )
+        return lots
+
+    def _trace_get_reserved_lines(self):
+        """The reservations of these lots on open moves that may only take released lots."""
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search([("lot_id", "in", self.ids), ("state", "not in", ("done", "cancel")), ("move_id", "!=", False)])
+        )
+        return lines.filtered(
+            lambda line: (
+                not line.move_id._trace_is_quality_move()
+                and not line.move_id._should_bypass_reservation(line.location_id)
+            )
+        )
+
+    @api.model
+    def _trace_group_by_document(self, moves):
+        """``{transfer or manufacturing order: moves}``."""
+        documents = {}
+        for move in moves:
+            document = move.picking_id or move.raw_material_production_id or move.production_id
+            if document:
+                documents.setdefault(document, self.env["stock.move"])
+                documents[document] |= move
+        return documents
+
+    def _trace_reservation_message(self, moves, freed, status, reason):
+        items = Markup()
+        for move in moves:
+            released = ", ".join(f"{lot.name} ({quantity:g} {uom.name})" for lot, quantity, uom in freed[move])
+            again = ", ".join(
+                f"{line.lot_id.name} ({line.quantity:g} {line.product_uom_id.name})"
+                for line in move.move_line_ids
+                if line.lot_id
+            )
+            items += Markup("<li>%s</li>") % self.env._(
+                "%(product)s: released %(released)s; %(again)s",
+                product=move.product_id.display_name,
+                released=released,
+                again=self.env._("reserved again: %(lots)s", lots=again)
+                if again
+                else self.env._("no other released stock to reserve"),
+            )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "Lots set to %(status)s (%(reason)s): their reservations were released.",
+                status=status,
+                reason=reason,
+            ),
+            items,
+        )
 
     # ------------------------------------------------------------------
     # certificates

@@ -14,3 +14,4 @@ from . import test_certificate_report
 from . import test_tours
 from . import test_core_users
 from . import test_trace_graph
+from . import test_reservation
