@@ -25,6 +25,17 @@ class StockMove(models.Model):
         move = self.with_context(**context) if context else self
         return super(StockMove, move)._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
 
+    def _update_reserved_quantity_vals(
+        self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
+    ):
+        # Odoo 19.0 reserves through this method, a chained move (what its origin moves brought)
+        # directly; 18.0 has none and never calls it.
+        context = self._trace_reservation_context()
+        move = self.with_context(**context) if context else self
+        return super(StockMove, move)._update_reserved_quantity_vals(
+            need, location_id, lot_id, package_id, owner_id, strict
+        )
+
     def _get_available_quantity(
         self, location_id, lot_id=None, package_id=None, owner_id=None, strict=False, allow_negative=False
     ):
