@@ -21,6 +21,7 @@
         "report/trace_batch_record_reports.xml",
         "report/trace_batch_record_templates.xml",
         "data/trace_certificate_data.xml",
+        "data/trace_inspection_data.xml",
         "report/trace_certificate_reports.xml",
         "report/trace_certificate_templates.xml",
         "report/trace_udi_label_reports.xml",
@@ -52,6 +53,8 @@
         "views/trace_certificate_views.xml",
         "views/trace_certificate_type_views.xml",
         "views/trace_certificate_requirement_views.xml",
+        "views/trace_inspection_plan_views.xml",
+        "views/trace_inspection_views.xml",
         "views/res_config_settings_views.xml",
         "views/trace_compliance_menus.xml",
     ],
@@ -72,5 +75,6 @@
     "demo": [
         "demo/trace_compliance_demo.xml",
         "demo/trace_certificate_demo.xml",
+        "demo/trace_inspection_demo.xml",
     ],
 }

@@ -71,6 +71,12 @@ GROUP_USERS_FIELD = "users" if SERIES == 18 else "user_ids"
 ALL_IMPLIED_FIELD = "trans_implied_ids" if SERIES == 18 else "all_implied_ids"
 
 
+def user_groups(user):
+    """Every group of ``user``, implied ones included: ``groups_id`` on 18.0 (which holds
+    them all), ``all_group_ids`` on 19.0 (``group_ids`` holds the groups given directly)."""
+    return user.groups_id if SERIES == 18 else user.all_group_ids
+
+
 #: The lot or serial a manufacturing order produces: one ``lot_producing_id`` on 18.0,
 #: ``lot_producing_ids`` on 19.0 (several serials per order).  A domain
 #: ``(PRODUCING_LOT_FIELD, "=", lot_id)`` finds the orders producing a lot on both.

@@ -14,6 +14,10 @@ from . import trace_certificate_type_parameter
 from . import trace_certificate
 from . import trace_certificate_result
 from . import trace_certificate_requirement
+from . import trace_inspection_plan
+from . import trace_inspection_plan_test
+from . import trace_inspection
+from . import trace_inspection_line
 from . import ir_attachment
 from . import trace_gln_mixin
 from . import res_company

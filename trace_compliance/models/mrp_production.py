@@ -20,6 +20,9 @@ class MrpProduction(models.Model):
     trace_batch_record_count = fields.Integer(
         "Batch Record Count", compute="_compute_trace_batch_record_count", groups=TRACE_READERS
     )
+    trace_inspection_count = fields.Integer(
+        "Inspection Count", compute="_compute_trace_inspection_count", groups=TRACE_READERS
+    )
 
     @api.depends("move_raw_ids.move_line_ids.lot_id")
     def _compute_trace_consumed_lot_ids(self):
@@ -37,6 +40,15 @@ class MrpProduction(models.Model):
             counts = dict(BatchRecord._read_group([("production_id", "in", self.ids)], ["production_id"], ["__count"]))
         for production in self:
             production.trace_batch_record_count = counts.get(production, 0)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_trace_inspection_count(self):
+        Inspection = self.env["trace.inspection"]
+        counts = {}
+        if self.ids and Inspection.has_access("read"):
+            counts = dict(Inspection._read_group([("production_id", "in", self.ids)], ["production_id"], ["__count"]))
+        for production in self:
+            production.trace_inspection_count = counts.get(production, 0)
 
     def unlink(self):
         # Odoo cancels the order (and its moves) before deleting it: refuse first, so a refusal
@@ -102,10 +114,35 @@ class MrpProduction(models.Model):
             )
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
         self.env["trace.lot.link"]._sync_productions(self.ids)
+        self._trace_create_inspections()
         self.sudo().trace_batch_record_ids.filtered(
             lambda r: r.state == "draft" and not r.amends_id
         )._fill_from_production()
         return res
+
+    def _trace_create_inspections(self):
+        """The inspections of the lots these orders produced (plans at the end of
+        manufacturing): one per lot and order, the lot kept in quarantine until it is done."""
+        Inspection = self.env["trace.inspection"]
+        entries = []
+        for production in self:
+            lines = production.move_finished_ids.filtered(lambda m: m.state == "done").move_line_ids.filtered(
+                lambda ml: ml.lot_id and ml.quantity
+            )
+            if not lines:
+                continue
+            done = Inspection._inspected_lot_ids(lines.lot_id, "production", production)
+            for lot in lines.lot_id:
+                if lot.id not in done:
+                    entries.append({"lot": lot, "trigger": "production", "production": production})
+        return Inspection._create_for_lots(entries) if entries else Inspection
+
+    def action_view_trace_inspections(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_inspection_action")
+        action["domain"] = [("production_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def action_view_trace_consumed_lots(self):
         self.ensure_one()

@@ -56,6 +56,16 @@ class StockLot(models.Model):
     trace_certificate_count = fields.Integer(
         "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
     )
+    trace_awaiting_inspection = fields.Boolean(
+        "Awaiting Inspection",
+        readonly=True,
+        copy=False,
+        help="In quarantine while an inspection of its plan is open: passing the last one releases it when nothing "
+        "else holds it. Cleared by any other status change.",
+    )
+    trace_inspection_count = fields.Integer(
+        "Inspections", compute="_compute_trace_inspection_count", groups=TRACE_READERS
+    )
 
     def _compute_trace_counts(self):
         for lot in self:
@@ -75,6 +85,15 @@ class StockLot(models.Model):
             counts = dict(Certificate._read_group([("lot_ids", "in", self.ids)], ["lot_ids"], ["__count"]))
         for lot in self:
             lot.trace_certificate_count = counts.get(lot, 0)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_trace_inspection_count(self):
+        Inspection = self.env["trace.inspection"]
+        counts = {}
+        if self.ids and Inspection.has_access("read"):
+            counts = dict(Inspection._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"]))
+        for lot in self:
+            lot.trace_inspection_count = counts.get(lot, 0)
 
     @api.model
     def _search_display_name(self, operator, value):
@@ -97,12 +116,15 @@ class StockLot(models.Model):
                 self.env._("certificates"): self.env["trace.certificate"]
                 .sudo()
                 .search_count([("lot_ids", "in", self.ids)]),
+                self.env._("inspections"): self.env["trace.inspection"]
+                .sudo()
+                .search_count([("lot_id", "in", self.ids)]),
             }
         )
         return references
 
     def write(self, vals):
-        status_fields = {"quality_status", "trace_awaiting_certificate"}
+        status_fields = {"quality_status", "trace_awaiting_certificate", "trace_awaiting_inspection"}
         if status_fields & set(vals) and not self.env.context.get("trace_status_checked"):
             raise UserError(
                 self.env._(
@@ -188,6 +210,13 @@ class StockLot(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_certificate_action")
         action["domain"] = [("lot_ids", "in", self.ids)]
         action["context"] = self._trace_certificate_defaults()
+        return action
+
+    def action_open_inspections(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_inspection_action")
+        action["domain"] = [("lot_id", "in", self.ids)]
+        action["context"] = {}
         return action
 
     def action_new_certificate(self):
@@ -326,6 +355,8 @@ class StockLot(models.Model):
                 "quality_status_user_id": self.env.user.id,
                 # Only the quarantine for missing certificates keeps a lot awaiting them.
                 "trace_awaiting_certificate": bool(self.env.context.get("trace_awaiting_certificate")),
+                # Only the quarantine for an open inspection keeps a lot awaiting it.
+                "trace_awaiting_inspection": bool(self.env.context.get("trace_awaiting_inspection")),
             }
         )
         label = dict(QUALITY_STATUSES)[status]
@@ -485,6 +516,21 @@ class StockLot(models.Model):
                 missing[lot] = gaps
         return missing
 
+    def _trace_report_certificates(self, company):
+        """The valid or expired certificates of these lots in ``company`` (our internal test
+        reports among them), as the batch record and the recall report print them: read as
+        a system action, whoever may print the document may read them there."""
+        if not self:
+            return self.env["trace.certificate"]
+        return (
+            self.env["trace.certificate"]
+            .sudo()
+            .search(
+                [("lot_ids", "in", self.ids), ("state", "in", ("valid", "expired")), ("company_id", "=", company.id)],
+                order="issue_date, id",
+            )
+        )
+
     def _trace_quarantine_awaiting_certificates(self, reason):
         """System action: these lots, received without their certificates, are kept in
         quarantine until the certificates are approved. Lots on hold, rejected or recalled
@@ -502,6 +548,62 @@ class StockLot(models.Model):
                     body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
                 )
         return released | quarantined
+
+    # ------------------------------------------------------------------
+    # inspections
+    # ------------------------------------------------------------------
+    def _trace_quarantine_awaiting_inspection(self, reason):
+        """System action: these lots wait for an open inspection in quarantine. Released
+        lots are quarantined; lots already in quarantine get the flag; lots on hold,
+        rejected or recalled keep their status."""
+        lots = self.sudo()
+        released = lots.filtered(lambda lot: lot.quality_status == "released")
+        released.with_context(trace_awaiting_inspection=True).set_quality_status("quarantine", reason)
+        quarantined = (lots - released).filtered(
+            lambda lot: lot.quality_status == "quarantine" and not lot.trace_awaiting_inspection
+        )
+        if quarantined:
+            # Keep the flag of missing certificates: write, do not set the status again.
+            quarantined.with_context(trace_status_checked=True).write({"trace_awaiting_inspection": True})
+            for lot in quarantined:
+                lot.message_post(
+                    body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+                )
+        return released | quarantined
+
+    def _trace_stop_awaiting_inspection(self, inspections, reason=None):
+        """System action: ``inspections`` of these lots are over. A lot with no other open
+        inspection no longer awaits one; with ``reason`` (they passed) it is released, unless
+        it still awaits certificates."""
+        lots = self.sudo().filtered("trace_awaiting_inspection")
+        if not lots:
+            return self.browse()
+        still_open = (
+            self.env["trace.inspection"]
+            .sudo()
+            .search([("lot_id", "in", lots.ids), ("state", "=", "open"), ("id", "not in", inspections.ids)])
+        )
+        lots -= still_open.lot_id
+        release = lots.filtered(
+            lambda lot: reason and lot.quality_status == "quarantine" and not lot.trace_awaiting_certificate
+        )
+        if release:
+            release.set_quality_status("released", reason)
+        kept = lots - release
+        if kept:
+            kept.with_context(trace_status_checked=True).write({"trace_awaiting_inspection": False})
+        return release
+
+    def _trace_hold_for(self, reason):
+        """System action: put these lots on hold for ``reason`` (a failed inspection, a
+        result out of specification). Rejected and recalled lots keep their status; every
+        lot notes the reason."""
+        lots = self.sudo()
+        hold = lots.filtered(lambda lot: lot.quality_status in ("released", "quarantine"))
+        hold.set_quality_status("on_hold", reason)
+        for lot in lots - hold:
+            lot.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        return hold
 
     # ------------------------------------------------------------------
     # trace (public API, stable): thin wrappers over the trace engine

@@ -17,6 +17,9 @@ class StockPicking(models.Model):
     trace_certificate_count = fields.Integer(
         "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
     )
+    trace_inspection_count = fields.Integer(
+        "Inspections", compute="_compute_trace_inspection_count", groups=TRACE_READERS
+    )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_certificate_count(self):
@@ -27,6 +30,15 @@ class StockPicking(models.Model):
             picking.trace_certificate_count = (
                 Certificate.search_count([("lot_ids", "in", lots.ids)]) if readable and lots else 0
             )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_trace_inspection_count(self):
+        Inspection = self.env["trace.inspection"]
+        counts = {}
+        if self.ids and Inspection.has_access("read"):
+            counts = dict(Inspection._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"]))
+        for picking in self:
+            picking.trace_inspection_count = counts.get(picking, 0)
 
     def unlink(self):
         # Odoo cancels the transfer's moves before deleting it: refuse first, so a refusal
@@ -44,7 +56,36 @@ class StockPicking(models.Model):
         if gaps:
             # Lots named on the receipt are created by the validation: look again, with them.
             self.union(*(gap["picking"] for gap in gaps))._trace_warn_certificate_gaps()
+        self._trace_create_inspections()
         return res
+
+    def _trace_create_inspections(self):
+        """The inspections of the lots these done receipts brought from a vendor (plans at
+        receipt): one per lot and receipt, the lot kept in quarantine until it is done."""
+        Inspection = self.env["trace.inspection"]
+        entries = []
+        for picking in self.filtered(lambda p: p.state == "done"):
+            lines = (
+                self.env["trace.engine"]
+                ._filter_lines(picking.move_line_ids, "receipt")
+                .filtered(lambda ml: ml.lot_id and ml.quantity)
+            )
+            if not lines:
+                continue
+            done = Inspection._inspected_lot_ids(lines.lot_id, "receipt", picking)
+            for line in lines:
+                if line.lot_id.id in done:
+                    continue
+                done.add(line.lot_id.id)
+                entries.append(
+                    {
+                        "lot": line.lot_id,
+                        "trigger": "receipt",
+                        "picking": picking,
+                        "partner": line.sudo().trace_vendor_id or picking.partner_id,
+                    }
+                )
+        return Inspection._create_for_lots(entries) if entries else Inspection
 
     def _trace_check_released(self):
         """Deliveries of lots that are not released are refused."""
@@ -268,6 +309,14 @@ class StockPicking(models.Model):
         action["context"] = dict(lots._trace_certificate_defaults(), default_partner_id=self.partner_id.id)
         if not self._trace_is_receipt():
             action["context"].pop("default_partner_id")
+        return action
+
+    def action_open_trace_inspections(self):
+        """The inspections of the lots this receipt brought."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_inspection_action")
+        action["domain"] = [("picking_id", "=", self.id)]
+        action["context"] = {}
         return action
 
     def action_print_udi_labels(self):

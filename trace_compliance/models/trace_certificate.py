@@ -311,6 +311,7 @@ class TraceCertificate(models.Model):
         self.with_context(**{STATE_CHANGE: True}).write(
             {"state": "valid", "validated_by_id": self.env.uid, "validated_date": fields.Datetime.now()}
         )
+        self._trace_check_plan_limits()
         self._release_lots()
         return True
 
@@ -513,6 +514,20 @@ class TraceCertificate(models.Model):
         )
         missing = lots._trace_missing_certificates("receipt", self.company_id)
         complete = lots.filtered(lambda lot: lot not in missing)
+        # A lot an open inspection holds no longer awaits certificates: its inspection releases it.
+        inspected = complete.filtered("trace_awaiting_inspection")
+        if inspected:
+            inspected.with_context(trace_status_checked=True).write({"trace_awaiting_certificate": False})
+            for lot in inspected:
+                lot.message_post(
+                    body=self.env._(
+                        "Certificate %(certificate)s approved: the lot stays in quarantine until its inspection "
+                        "is done.",
+                        certificate=self.display_name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            complete -= inspected
         if complete:
             complete.set_quality_status(
                 "released",
@@ -524,6 +539,62 @@ class TraceCertificate(models.Model):
                 ),
             )
         return complete
+
+    def _trace_is_own(self):
+        """Whether this certificate is our own lab's (issued by its company)."""
+        self.ensure_one()
+        return self.partner_id.commercial_partner_id == self.company_id.partner_id.commercial_partner_id
+
+    def _trace_check_plan_limits(self):
+        """A vendor's certificate is checked against the limits of the inspection plans at
+        receipt of its lots: each result named as a measurement of the plan (any case) and
+        outside the plan's limits puts the lots on hold, noted on the certificate."""
+        self.ensure_one()
+        if self._trace_is_own() or not self.lot_ids:
+            return self.env["stock.lot"]
+        Plan = self.env["trace.inspection.plan"]
+        candidates = Plan._get_candidate_plans("receipt", self.company_id)
+        held = self.env["stock.lot"]
+        for product in self.sudo().lot_ids.product_id:
+            plan = candidates._select_plan(product, "receipt", self.partner_id)
+            if not plan:
+                continue
+            out = self._trace_out_of_plan(plan)
+            if not out:
+                continue
+            reason = self.env._(
+                "Certificate %(certificate)s from %(issuer)s is out of the specification of plan %(plan)s: %(results)s",
+                certificate=self.display_name,
+                issuer=self.partner_id.display_name,
+                plan=plan.name,
+                results="; ".join(out),
+            )
+            lots = self.sudo().lot_ids.filtered(lambda lot, product=product: lot.product_id == product)
+            held |= lots._trace_hold_for(reason)
+            self.sudo().message_post(body=reason, subtype_xmlid="mail.mt_note")
+        return held
+
+    def _trace_out_of_plan(self, plan):
+        """The results of this certificate outside the limits of ``plan``'s measurements of
+        the same name, as texts: 'Moisture 14.8 % (limit ≤ 14.5 %)'."""
+        tests = {
+            test.name.strip().lower(): test
+            for test in plan.sudo().test_ids
+            if test.test_type == "measure" and test.limit_type != "none"
+        }
+        out = []
+        for result in self.sudo().result_ids:
+            test = tests.get((result.name or "").strip().lower())
+            if test and not result.text_value and not result.qualitative_result:
+                if test._trace_evaluate_value(result.value) == "fail":
+                    limits = f"{test._format_limits()} {test.uom or ''}".strip()
+                    value = f"{result._format_value()} {result.uom or test.uom or ''}".strip()
+                    out.append(
+                        self.env._(
+                            "%(test)s %(value)s (limit %(limits)s)", test=result.name, value=value, limits=limits
+                        )
+                    )
+        return out
 
     @api.model
     def _valid_lot_types(self, lots, certificate_types, company):

@@ -2,6 +2,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
 
 LIMIT_TYPES = [
     ("range", "Between"),
@@ -132,3 +133,32 @@ class TraceCertificateLimitMixin(models.AbstractModel):
     @api.model
     def _trace_number_hint(self, field_name):
         return ""
+
+    def _trace_evaluate_value(self, value):
+        """``pass`` or ``fail`` for ``value`` against these limits, ``none`` without limits
+        (compared at the precision of the results)."""
+        self.ensure_one()
+        has_lower, has_upper = LIMIT_BOUNDS[self.limit_type or "none"]
+        if not (has_lower or has_upper):
+            return "none"
+        digits = self._fields["lower_limit"].get_digits(self.env)[1]
+        if has_lower and float_compare(value, self.lower_limit, precision_digits=digits) < 0:
+            return "fail"
+        if has_upper and float_compare(value, self.upper_limit, precision_digits=digits) > 0:
+            return "fail"
+        return "pass"
+
+    def _format_limits(self):
+        """The limits as printed: '11.0 - 13.5', '>= 11.0', '<= 750.0' or ''."""
+        self.ensure_one()
+        lower, upper = self._format_number(self.lower_limit), self._format_number(self.upper_limit)
+        return {
+            "range": f"{lower} - {upper}",
+            "min": f"\u2265 {lower}",
+            "max": f"\u2264 {upper}",
+            "none": "",
+        }[self.limit_type or "none"]
+
+    @api.model
+    def _format_number(self, number):
+        return f"{number:g}"

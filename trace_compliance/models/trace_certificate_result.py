@@ -1,17 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import float_compare
 
 RESULTS = [("pass", "Pass"), ("fail", "Fail"), ("none", "Not Evaluated")]
+QUALITATIVE_RESULTS = [("pass", "Pass"), ("fail", "Fail")]
 
 
 class TraceCertificateResult(models.Model):
     """One reported result of a certificate: a parameter, its limits and the value found.
 
-    Evaluation rule: a numeric result with limits is evaluated (``result`` ``pass`` or
-    ``fail``); a text result (``text_value`` set) or a result without limits is reported,
-    not evaluated (``result`` ``none``). ``passed`` is False only for a failed result, so
-    a result that is not evaluated never fails a certificate.
+    Evaluation rule: a qualitative result (``qualitative_result``: a pass/fail test, as an
+    internal test report records it) is its own result; a numeric result with limits is
+    evaluated (``result`` ``pass`` or ``fail``); a text result (``text_value`` set) or a
+    result without limits is reported, not evaluated (``result`` ``none``). ``passed`` is
+    False only for a failed result, so a result that is not evaluated never fails a
+    certificate.
     """
 
     _name = "trace.certificate.result"
@@ -37,6 +39,10 @@ class TraceCertificateResult(models.Model):
     value = fields.Float(digits="Certificate Result", help="The numeric result found.")
     text_value = fields.Char(
         help="A result that is not a number (e.g. 'Conforms', 'Not detected'): reported, not evaluated.",
+    )
+    qualitative_result = fields.Selection(
+        QUALITATIVE_RESULTS,
+        help="The answer of a pass/fail test (e.g. visual inspection): the result itself, no limits.",
     )
     result = fields.Selection(RESULTS, compute="_compute_result", store=True)
     passed = fields.Boolean(
@@ -68,7 +74,7 @@ class TraceCertificateResult(models.Model):
             elif not line.limit_type:
                 line.limit_type = "none"
 
-    @api.depends("value", "text_value", "limit_type", "lower_limit", "upper_limit")
+    @api.depends("value", "text_value", "qualitative_result", "limit_type", "lower_limit", "upper_limit")
     def _compute_result(self):
         for line in self:
             line.result = line._evaluate()
@@ -125,32 +131,14 @@ class TraceCertificateResult(models.Model):
     def _evaluate(self):
         """``pass``, ``fail`` or ``none`` (not evaluated) for this result."""
         self.ensure_one()
-        if self.text_value or self.limit_type == "none":
+        if self.qualitative_result:
+            return self.qualitative_result
+        if self.text_value:
             return "none"
-        has_lower = self.limit_type in ("range", "min")
-        has_upper = self.limit_type in ("range", "max")
-        digits = self._fields["value"].get_digits(self.env)[1]
-        if has_lower and float_compare(self.value, self.lower_limit, precision_digits=digits) < 0:
-            return "fail"
-        if has_upper and float_compare(self.value, self.upper_limit, precision_digits=digits) > 0:
-            return "fail"
-        return "pass"
-
-    def _format_limits(self):
-        """The limits as printed: '11.0 - 13.5', '>= 11.0', '<= 750.0' or ''."""
-        self.ensure_one()
-        lower, upper = self._format_number(self.lower_limit), self._format_number(self.upper_limit)
-        return {
-            "range": f"{lower} - {upper}",
-            "min": f"\u2265 {lower}",
-            "max": f"\u2264 {upper}",
-            "none": "",
-        }[self.limit_type]
+        return self._trace_evaluate_value(self.value)
 
     def _format_value(self):
         self.ensure_one()
+        if self.qualitative_result:
+            return dict(self._fields["qualitative_result"]._description_selection(self.env))[self.qualitative_result]
         return self.text_value or self._format_number(self.value)
-
-    @api.model
-    def _format_number(self, number):
-        return f"{number:g}"

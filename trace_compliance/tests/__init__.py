@@ -11,6 +11,7 @@ from . import test_report_pdf
 from . import test_certificate
 from . import test_certificate_enforcement
 from . import test_certificate_report
+from . import test_inspection
 from . import test_tours
 from . import test_core_users
 from . import test_trace_graph

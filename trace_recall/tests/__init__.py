@@ -5,3 +5,4 @@ from . import test_recall_tour
 from . import test_standards_export
 from . import test_recall_response
 from . import test_recall_response_page
+from . import test_recall_inspection
