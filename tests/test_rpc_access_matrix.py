@@ -36,6 +36,10 @@ MATRIX = {
     "trace.certificate.requirement":    ("r",    "rwcd", "r",  "r",    "r",    "-", "-", "-"),
     "trace.batch.record.deviation":     ("rwcd", "rwcd", "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.bom.check":                  ("r",    "rwcd", "r",  "r",    "r",    "-", "-", "-"),
+    "trace.inspection.plan":            ("r",    "rwcd", "r",  "r",    "r",    "-", "-", "-"),
+    "trace.inspection.plan.test":       ("r",    "rwcd", "r",  "r",    "r",    "-", "-", "-"),
+    "trace.inspection":                 ("rw",   "rw",   "r",  "rw",   "rw",   "-", "-", "-"),
+    "trace.inspection.line":            ("rw",   "rw",   "r",  "rw",   "rw",   "-", "-", "-"),
     "trace.lot.transformation":         ("rwcd", "rwcd", "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.lot.transformation.line":    ("rwcd", "rwcd", "r",  "rwcd", "rwcd", "-", "-", "-"),
     "trace.lot.link":                   ("r",    "r",    "r",  "r",    "r",    "-", "-", "-"),
@@ -142,6 +146,19 @@ def samples(scenario):
         },
     )
     admin("trace.bom.check", "create", {"bom_id": scenario.boms["bread"], "name": "Crust colour"})
+    # An inspection plan for a vendor of its own: the lot it receives is the only one inspected.
+    scenario.partners["Matrix Mill"] = admin("res.partner", "create", {"name": "Matrix Mill", "is_company": True})
+    admin(
+        "trace.inspection.plan",
+        "create",
+        {
+            "name": "Matrix inspection",
+            "company_id": ours,
+            "partner_ids": [[6, 0, [scenario.partners["Matrix Mill"]]]],
+            "test_ids": [[0, 0, {"name": "Moisture", "upper_limit": 14.5}]],
+        },
+    )
+    scenario.receive("Matrix Mill", [("flour", "FL-MATRIX-INS", 1, None)])
     admin("trace.fsma.request", "create", {"reference": "Matrix", "lot_codes": "FL-261102"})
     transformation = admin("trace.lot.transformation", "create", {"transformation_type": "repack"})
     admin(
