@@ -284,6 +284,19 @@ class TestInspection(CertificateCase):
         inspection.record_results({str(inspection.line_ids[0].id): 12.0, "Visual": "pass"}, done=True)
         self.assertEqual(inspection.state, "passed")
 
+    def test_cancel_leaves_the_lot_in_quarantine(self):
+        lot, inspection = self._received_inspection("T-FL-CX")
+        with self.assertRefused(AccessError, "Only a .*Manager can cancel inspections"):
+            inspection.with_user(self.trace_user).action_cancel()
+        inspection.with_user(self.trace_manager).action_cancel()
+        self.assertEqual(inspection.state, "cancelled")
+        self.assertEqual(lot.quality_status, "quarantine", "an inspection not done releases nothing")
+        self.assertFalse(lot.trace_awaiting_inspection)
+        with self.assertRefused(UserError, "not open"):
+            inspection.with_user(self.trace_manager).action_done()
+        with self.assertRefused(UserError, "Set Status"):
+            lot.with_user(self.trace_manager).write({"trace_awaiting_inspection": True})
+
     def test_multi_company(self):
         _lot, inspection = self._received_inspection("T-FL-MC")
         company_b = self.env["res.company"].create({"name": "Test Company B"})
