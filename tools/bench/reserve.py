@@ -135,6 +135,9 @@ def populate(env, lines, lots, hold):
         }
     )
     delivery.action_confirm()
+    # Confirming reserves a delivery (its operation type reserves at confirmation): undone,
+    # so that the measured action_assign does the reservation.
+    delivery.do_unreserve()
     return delivery.id, held
 
 
