@@ -168,6 +168,59 @@ def test_sales_user_confirms_an_order_the_stock_user_delivers(scenario, core):
     assert picking_id in trace["picking_ids"]
 
 
+def test_sales_order_reserves_released_lots_only_and_a_hold_takes_its_reservation_back(scenario, core):
+    """Odoo reserves a sales order's delivery on confirmation: a lot on hold is skipped (FIFO
+    would take it), and when the reserved lot goes on hold too, its reservation is released
+    and the delivery waits, with a message the warehouse user reads."""
+    admin = scenario.admin
+    scenario.products["spelt"] = admin(
+        "product.product",
+        "create",
+        {
+            "name": "Spelt Flour (core users)",
+            "type": "consu",
+            "is_storable": True,
+            "tracking": "lot",
+            "uom_id": admin.ref("uom.product_uom_kgm"),
+            "company_id": scenario.company_id,
+        },
+    )
+    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-1", 20, None)], rpc=core["stock"])
+    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-2", 20, None)], rpc=core["stock"])
+    first, second = scenario.lots["SPELT-CORE-1"], scenario.lots["SPELT-CORE-2"]
+    admin("stock.lot", "set_quality_status", [first], "on_hold", "Foreign body complaint")
+    order_id = core["sales"](
+        "sale.order",
+        "create",
+        {
+            "partner_id": scenario.partners["Harbor Deli"],
+            "order_line": [[0, 0, {"product_id": scenario.products["spelt"], "product_uom_qty": 12}]],
+        },
+    )
+    assert core["sales"]("sale.order", "action_confirm", [order_id]) is True
+    picking_id = core["sales"]("sale.order", "read", [order_id], ["picking_ids"])[0]["picking_ids"][0]
+
+    def reserved():
+        lines = core["stock"](
+            "stock.move.line", "search_read", [["picking_id", "=", picking_id]], ["lot_id", "quantity"]
+        )
+        return {line["lot_id"][1]: line["quantity"] for line in lines}
+
+    assert reserved() == {"SPELT-CORE-2": 12}
+    assert core["stock"]("stock.picking", "read", [picking_id], ["state"])[0]["state"] == "assigned"
+
+    admin("stock.lot", "set_quality_status", [second], "on_hold", "Same supplier batch")
+    assert reserved() == {}
+    assert core["stock"]("stock.picking", "read", [picking_id], ["state"])[0]["state"] == "confirmed"
+    messages = core["stock"](
+        "mail.message", "search_read", [["model", "=", "stock.picking"], ["res_id", "=", picking_id]], ["body"]
+    )
+    assert any("Same supplier batch" in message["body"] and "SPELT-CORE-2" in message["body"] for message in messages)
+    # Odoo's availability check reserves nothing while both lots are held.
+    core["stock"]("stock.picking", "action_assign", [picking_id])
+    assert reserved() == {}
+
+
 @pytest.mark.parametrize("user", sorted(CORE_USERS))
 def test_core_users_open_the_forms_of_what_the_suite_extends(scenario, core, user):
     rpc = core[user]

@@ -399,6 +399,8 @@ class StockLot(models.Model):
             for move, move_lines in freed.items()
         }
         lines.unlink()
+        # A move picked by hand with these lots only is no longer picked: Odoo reserves it again.
+        moves.filtered(lambda move: move.picked and not move.move_line_ids.filtered("picked")).picked = False
         moves.filtered(lambda move: move.state in ("confirmed", "partially_available"))._action_assign()
         for document, document_moves in self._trace_group_by_document(moves).items():
             document.message_post(
