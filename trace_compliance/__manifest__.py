@@ -70,6 +70,7 @@
             "trace_compliance/static/tests/tours/trace_batch_record_sign_tour.js",
             "trace_compliance/static/tests/tours/trace_mrp_core_user_tour.js",
             "trace_compliance/static/tests/tours/trace_map_tour.js",
+            "trace_compliance/static/tests/tours/trace_inspection_tour.js",
         ],
     },
     "demo": [

@@ -109,6 +109,8 @@ def populate(env, lines, lots, hold):
             [products.ids],
         )
         held = [row[0] for row in cr.fetchall()]
+        # The quants carry their lot's status (stored by the ORM; these were inserted with SQL).
+        env["stock.quant"]._trace_fill_lot_quality_status()
     env.invalidate_all()
     move_values = {"name": "Bench"} if "name" in env["stock.move"]._fields else {}
     customer = env.ref("stock.stock_location_customers")

@@ -132,6 +132,23 @@ class TestCoreUsers(CertificateCase):
             .create({"product_id": self.bread.id, "bom_id": self.bom_bread.id, "product_qty": 100})
         )
         production.action_confirm()
+        held = self.env["stock.lot"].search([("name", "=", "T-CU-DO-1")])
+        dough = production.move_raw_ids.filtered(lambda move: move.product_id == self.dough)
+        # Odoo never reserves the held lot for them ...
+        self.assertNotIn(held, dough.move_line_ids.lot_id)
+        # ... and when they choose it by hand, finishing the order is refused as before.
+        dough.move_line_ids.with_user(self.mrp_user).unlink()
+        self.env["stock.move.line"].with_user(self.mrp_user).create(
+            {
+                "move_id": dough.id,
+                "product_id": self.dough.id,
+                "product_uom_id": dough.product_uom.id,
+                "location_id": dough.location_id.id,
+                "location_dest_id": dough.location_dest_id.id,
+                "lot_id": held.id,
+                "quantity": 80,
+            }
+        )
         lot = self.env["stock.lot"].with_user(self.mrp_user).create({"name": "T-CU-BR-3", "product_id": self.bread.id})
         production.write(dict(producing_lot_vals(lot), qty_producing=100))
         production.move_raw_ids.picked = True

@@ -1,6 +1,7 @@
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD
+from odoo.addons.trace_compliance.compat import PRODUCING_LOT_FIELD, move_vals
 
 from .common import TraceCase
 
@@ -68,3 +69,65 @@ class TestTours(TraceCase, HttpCase):
         self.start_tour(
             f"/odoo/action-stock.action_production_lot_form/{lot.id}", "trace_map_tour", login="tour_tracer"
         )
+
+    def test_receipt_inspection_holds_a_lot_and_the_delivery_reserves_the_other(self):
+        """A receipt opens an inspection per lot; an out-of-spec moisture holds its lot; the
+        delivery waiting for flour is reserved with the lot that passed, although FIFO would
+        take the held one (received first in the same receipt)."""
+        self._user("tour_inspector", "trace_compliance.group_trace_user,stock.group_stock_user", name="Tour Inspector")
+        flour = self._create_product("Tour Flour", "lot", self.uom_kg)
+        self.env["trace.inspection.plan"].create(
+            {
+                "name": "Tour flour at receipt",
+                "at_receipt": True,
+                "product_tmpl_ids": [Command.set(flour.product_tmpl_id.ids)],
+                "sampling": "all",
+                "test_ids": [
+                    Command.create(
+                        {
+                            "name": "Moisture",
+                            "test_type": "measure",
+                            "uom": "%",
+                            "limit_type": "max",
+                            "upper_limit": 14.5,
+                        }
+                    )
+                ],
+            }
+        )
+        delivery = self._deliver(self.customer_shop, [], validate=False)
+        self.env["stock.move"].create(
+            move_vals(
+                {
+                    "picking_id": delivery.id,
+                    "product_id": flour.id,
+                    "product_uom_qty": 30,
+                    "product_uom": flour.uom_id.id,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": self.customer_location.id,
+                },
+                flour.name,
+            )
+        )
+        delivery.action_confirm()
+        self.assertEqual(delivery.state, "confirmed")
+        receipt = self._receive(
+            self.vendor_mill, [(flour, "T-TOUR-FL-2", 50), (flour, "T-TOUR-FL-3", 50)], validate=False
+        )
+        self.start_tour(
+            f"/odoo/action-stock.action_picking_tree_all/{receipt.id}",
+            "trace_inspection_receipt_tour",
+            login="tour_inspector",
+        )
+        held, passed = self._lot(flour, "T-TOUR-FL-2"), self._lot(flour, "T-TOUR-FL-3")
+        self.assertEqual((held.quality_status, passed.quality_status), ("on_hold", "released"))
+        self.assertIn("Moisture", held.quality_status_reason)
+        self.assertEqual(delivery.state, "confirmed")
+        self.start_tour(
+            f"/odoo/action-stock.action_picking_tree_all/{delivery.id}",
+            "trace_inspection_delivery_tour",
+            login="tour_inspector",
+        )
+        self.assertEqual(delivery.state, "assigned")
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, passed)
+        self.assertEqual(delivery.move_ids.move_line_ids.quantity, 30)
