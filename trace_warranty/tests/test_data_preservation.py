@@ -87,6 +87,9 @@ class TestDataPreservation(WarrantyCase):
 
     def test_refused_business_actions(self):
         self.serial.set_quality_status("on_hold", "Suspected ESD damage")
+        # The hold took the delivery's reservation back; chosen by hand again, it is refused.
+        self.assertFalse(self.open_delivery.move_line_ids)
+        self._add_move_lines(self.open_delivery.move_ids, [("W-DP-1", 1)])
         self._refused(self.open_delivery.button_validate, "W-DP-1")
         self.assertEqual(self.open_delivery.state, "assigned")
         self._refused(lambda: self.recall.action_close(), "not resolved")

@@ -67,7 +67,7 @@ registry.category("web_tour.tours").add("trace_inspection_receipt_tour", {
         },
         {
             content: "Back to the inspections",
-            trigger: ".o_breadcrumb .breadcrumb-item a",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains('Inspections')",
             run: "click",
         },
         ...recordMoisture("T-TOUR-FL-3", "13.1", "Passed"),
