@@ -158,7 +158,7 @@ def samples(scenario):
             "test_ids": [[0, 0, {"name": "Moisture", "upper_limit": 14.5}]],
         },
     )
-    scenario.receive("Matrix Mill", [("flour", "FL-MATRIX-INS", 1, None)])
+    scenario.receive("Matrix Mill", [("flour", "FL-MATRIX-INS", 1, "MM-INS-1")])
     admin("trace.fsma.request", "create", {"reference": "Matrix", "lot_codes": "FL-261102"})
     transformation = admin("trace.lot.transformation", "create", {"transformation_type": "repack"})
     admin(

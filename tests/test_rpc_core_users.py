@@ -185,8 +185,8 @@ def test_sales_order_reserves_released_lots_only_and_a_hold_takes_its_reservatio
             "company_id": scenario.company_id,
         },
     )
-    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-1", 20, None)], rpc=core["stock"])
-    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-2", 20, None)], rpc=core["stock"])
+    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-1", 20, "NM-SP-1")], rpc=core["stock"])
+    scenario.receive("Northfield Mills", [("spelt", "SPELT-CORE-2", 20, "NM-SP-2")], rpc=core["stock"])
     first, second = scenario.lots["SPELT-CORE-1"], scenario.lots["SPELT-CORE-2"]
     admin("stock.lot", "set_quality_status", [first], "on_hold", "Foreign body complaint")
     order_id = core["sales"](
