@@ -1,4 +1,4 @@
-# The commands the README names, on Odoo 18.0 or 19.0: ODOO=18 or ODOO=19 (default: the Odoo
+# The commands the README and docs/development.md name, on Odoo 18.0 or 19.0: ODOO=18 or ODOO=19 (default: the Odoo
 # that python3 imports; the launcher also finds $$ODOO19_PYTHON or ~/.virtualenvs/odoo19).
 # PostgreSQL settings come from PGHOST, PGPORT, PGUSER (default: odoo), PGPASSWORD.
 PYTHON ?= python3

@@ -1,8 +1,9 @@
 """The documents of the external API suite, made over XML-RPC only, as an integration would.
 
-The names are those of the README's demo story (Northfield Mills' lot NM-2611-017 is our
-flour lot FL-261101, loaf lot BRD-261102 is made of both doughs, monitor PM5-25-0002 went
-to Lakeside Cardiology...), so the README's examples run against it unchanged:
+The names are those of the demo story (docs/user-guide.md, "The demo story": Northfield
+Mills' lot NM-2611-017 is our flour lot FL-261101, loaf lot BRD-261102 is made of both
+doughs, monitor PM5-25-0002 went to Lakeside Cardiology...), so the examples of
+docs/api.md run against it unchanged:
 
     receipts   FL-261101 (vendor lot NM-2611-017, 300 kg, Northfield Mills)
                FL-261102 (VG-26-4471, 200 kg, Valley Grain Co.), SA-261101 (ASW-118-B, 50 kg)

@@ -1,5 +1,5 @@
 """The benchmark runs end to end at a tiny size, so it never rots. No timing is asserted:
-speed is what the benchmark prints (README, "Performance")."""
+speed is what the benchmark prints (docs/performance.md, "The benchmark")."""
 
 import json
 import subprocess

@@ -2,7 +2,8 @@
 
 - Odoo's own database manager (``odoo-bin db dump`` / ``db load``: a zip with the
   filestore, what the web database manager makes) and PostgreSQL's ``pg_dump -Fc`` /
-  ``pg_restore`` (with the filestore copied beside it, as the README says).
+  ``pg_restore`` (with the filestore copied beside it, as docs/operations.md, "Backup and
+  restore" says).
 - After each restore, served by its own Odoo: the audit hash chain verifies (as many
   entries as before), every certificate file still matches its SHA-256, every signature
   verifies, the traces give the same answers, and the evidence tables (genealogy, audit

@@ -12,7 +12,7 @@ add-ons) and a Chromium (``--chromium``, default /usr/bin/chromium).
 
 Usage::
 
-    # the README's screenshot, from the demo database
+    # the screenshot of docs/user-guide.md, "A recall", from the demo database
     python3 tools/recall_response_browser.py --db trace_demo --customer "Harbor Deli" \\
         --screenshot docs/screenshots
 """

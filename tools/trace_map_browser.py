@@ -15,7 +15,7 @@ Usage::
 
     # the widest lot of the benchmark's database, three times
     python3 tools/trace_map_browser.py --db trace_bench_1000000 --lot HUB-0000-01 --repeat 3
-    # the README's screenshots, from the demo database
+    # the screenshots of docs/user-guide.md, "The trace map", from the demo database
     python3 tools/trace_map_browser.py --db trace_demo --lot FL-261101 \\
         --lot PM5-25-0001:backward --screenshot docs/screenshots
 """

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Markdown tables (as in the README) from the JSON files of benchmark runs.
+"""Markdown tables (as in docs/performance.md) from the JSON files of benchmark runs.
+
+It prints them; nothing is written into the page.
 
 Usage::
 
