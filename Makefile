@@ -7,7 +7,7 @@ export ODOO
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest replica
+.PHONY: run test test-core test-core-all install-matrix lint format readme help pot bench loadtest replica
 
 help:
 	@echo "Each command on Odoo 18.0 or 19.0: make test ODOO=19 (default: the Odoo python3 imports)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-core-all   the same with every test of those modules (about 30 minutes)"
 	@echo "make install-matrix  install each add-on on its own, without demo data"
 	@echo "make lint            ruff, ruff format --check, pylint-odoo"
+	@echo "make readme          each add-on's README.rst and static/description/index.html, from readme/"
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
 	@echo "make loadtest        4 workers under concurrent readers and writers for 60 s (LOAD_SIZE=100000 lines)"
 	@echo "make replica         a hot standby on port 5433, then the load test reading from it"
@@ -67,6 +68,12 @@ replica:
 format:
 	$(PYTHON) -m ruff check --fix .
 	$(PYTHON) -m ruff format .
+
+# Each add-on's README.rst and static/description/index.html, generated from its readme/
+# fragments and manifest (never edited by hand; make lint fails when they are not current).
+README_GEN := $(PYTHON) tools/gen_addon_readme.py --addons-dir=. --org-name=trace-suite --repo-name=trace-suite --branch=main
+readme:
+	$(README_GEN)
 
 # Regenerate each add-on's i18n/<module>.pot from a database where they are installed.
 pot:
