@@ -7,7 +7,7 @@ export ODOO
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test test-core test-core-all install-matrix lint format help pot bench loadtest replica
+.PHONY: run test test-core test-core-all install-matrix lint lint-tools format readme help pot bench loadtest replica
 
 help:
 	@echo "Each command on Odoo 18.0 or 19.0: make test ODOO=19 (default: the Odoo python3 imports)"
@@ -16,7 +16,9 @@ help:
 	@echo "make test-core       Odoo's own tests of the modules we extend, with and without the add-ons"
 	@echo "make test-core-all   the same with every test of those modules (about 30 minutes)"
 	@echo "make install-matrix  install each add-on on its own, without demo data"
-	@echo "make lint            ruff, ruff format --check, pylint-odoo"
+	@echo "make lint            pre-commit's hooks on every file: ruff, pylint-odoo, OCA's checks, prettier, eslint, README.rst current"
+	@echo "make format          the same hooks, letting them fix what they can"
+	@echo "make readme          each add-on's README.rst and static/description/index.html, from readme/"
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
 	@echo "make loadtest        4 workers under concurrent readers and writers for 60 s (LOAD_SIZE=100000 lines)"
 	@echo "make replica         a hot standby on port 5433, then the load test reading from it"
@@ -39,10 +41,17 @@ test-core-all:
 install-matrix:
 	$(LAUNCH) install-matrix
 
-lint:
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
-	$(PYTHON) -m pylint --rcfile=.pylintrc $(MODULES)
+# The lint is pre-commit's hooks (.pre-commit-config.yaml), all `language: system`: they
+# run the tools of $(PYTHON) (pip install -r requirements.txt; its bin directory goes first
+# on PATH) and of node_modules/ (npm ci).
+PYTHON_BIN = $(shell $(PYTHON) -c 'import os, sys; print(os.path.dirname(sys.executable))')
+PRE_COMMIT = PATH="$(PYTHON_BIN):$$PATH" $(PYTHON) -m pre_commit
+lint-tools:
+	@$(PYTHON) -c 'import pre_commit' 2>/dev/null || { echo "pre-commit is missing: $(PYTHON) -m pip install -r requirements.txt" >&2; exit 2; }
+	@test -x node_modules/.bin/eslint -a -x node_modules/.bin/prettier || { echo "node_modules/ is missing: npm ci" >&2; exit 2; }
+
+lint: lint-tools
+	$(PRE_COMMIT) run --all-files --show-diff-on-failure
 
 # The performance benchmark: a generated database of BENCH_SIZE done move lines, our trace
 # side by side with Odoo's own; a table on screen, the figures in bench-results.json.
@@ -64,9 +73,16 @@ replica:
 	$(PYTHON) tools/replica.py status >/dev/null 2>&1 || $(PYTHON) tools/replica.py start
 	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --replica-port 5433 --json loadtest-replica-results.json
 
-format:
-	$(PYTHON) -m ruff check --fix .
-	$(PYTHON) -m ruff format .
+# The hooks that fix (ruff, ruff format, prettier, eslint --fix, whitespace, README.rst)
+# leave their changes in the tree; make lint then tells what is left.
+format: lint-tools
+	-$(PRE_COMMIT) run --all-files
+
+# Each add-on's README.rst and static/description/index.html, generated from its readme/
+# fragments and manifest (never edited by hand; make lint fails when they are not current).
+README_GEN := $(PYTHON) tools/gen_addon_readme.py --addons-dir=. --org-name=trace-suite --repo-name=trace-suite --branch=main
+readme:
+	$(README_GEN)
 
 # Regenerate each add-on's i18n/<module>.pot from a database where they are installed.
 pot:

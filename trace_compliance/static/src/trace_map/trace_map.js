@@ -1,4 +1,3 @@
-/** @odoo-module **/
 /* The Trace Map: a lot's genealogy drawn left to right, from vendors and receipts through
  * the lots made from one another to deliveries and customers.
  *
@@ -7,13 +6,13 @@
  * path and label. This component draws them in SVG and adds what a screen gives: direction
  * and depth, grouping of wide columns and expanding a group, hover details, a click that
  * opens the record, a search that highlights, pan and zoom, SVG and PNG downloads. */
-import { Component, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { downloadFile } from "@web/core/network/download";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import {Component, onMounted, onWillStart, useRef, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {downloadFile} from "@web/core/network/download";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {Layout} from "@web/search/layout";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 3;
@@ -22,8 +21,8 @@ const MAX_PNG_SIDE = 16000;
 
 export class TraceMap extends Component {
     static template = "trace_compliance.TraceMap";
-    static components = { Layout };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
@@ -32,7 +31,9 @@ export class TraceMap extends Component {
         this.viewportRef = useRef("viewport");
         this.svgRef = useRef("svg");
         const context = this.props.action.context || {};
-        this.lotIds = context.active_ids?.length ? context.active_ids : [context.active_id].filter(Boolean);
+        this.lotIds = context.active_ids?.length
+            ? context.active_ids
+            : [context.active_id].filter(Boolean);
         this.state = useState({
             direction: context.trace_map_direction || "both",
             depth: "",
@@ -42,7 +43,7 @@ export class TraceMap extends Component {
             loading: false,
             search: "",
             hover: null,
-            view: { x: 0, y: 0, scale: 1 },
+            view: {x: 0, y: 0, scale: 1},
             exported: null,
             loadMs: null,
         });
@@ -53,11 +54,11 @@ export class TraceMap extends Component {
 
     // ---- data ----------------------------------------------------------
 
-    async load({ fit = true } = {}) {
+    async load({fit = true} = {}) {
         if (!this.lotIds.length) {
             return;
         }
-        const kwargs = { direction: this.state.direction, expand: this.state.expand };
+        const kwargs = {direction: this.state.direction, expand: this.state.expand};
         const depth = parseInt(this.state.depth, 10);
         if (depth > 0) {
             kwargs.max_depth = depth;
@@ -69,9 +70,16 @@ export class TraceMap extends Component {
         const started = performance.now();
         this.state.loading = true;
         try {
-            const graph = await this.orm.call("stock.lot", "trace_graph", [this.lotIds], kwargs);
+            const graph = await this.orm.call(
+                "stock.lot",
+                "trace_graph",
+                [this.lotIds],
+                kwargs
+            );
             this.state.graph = graph;
-            this.nodeById = Object.fromEntries(graph.nodes.map((node) => [node.id, node]));
+            this.nodeById = Object.fromEntries(
+                graph.nodes.map((node) => [node.id, node])
+            );
         } finally {
             this.state.loading = false;
         }
@@ -87,7 +95,9 @@ export class TraceMap extends Component {
             return "";
         }
         const lots = graph.nodes.reduce(
-            (total, node) => total + (node.kind === "lot" ? 1 : node.group_kind === "lot" ? node.count : 0),
+            (total, node) =>
+                total +
+                (node.kind === "lot" ? 1 : node.group_kind === "lot" ? node.count : 0),
             0
         );
         return _t("%(lots)s lots, %(nodes)s nodes, %(edges)s edges", {
@@ -98,7 +108,7 @@ export class TraceMap extends Component {
     }
 
     get transform() {
-        const { x, y, scale } = this.state.view;
+        const {x, y, scale} = this.state.view;
         return `translate(${x},${y}) scale(${scale})`;
     }
 
@@ -127,7 +137,9 @@ export class TraceMap extends Component {
             classes.push("o_trace_map_recalled");
         }
         if (matches) {
-            classes.push(matches.has(node.id) ? "o_trace_map_match" : "o_trace_map_dim");
+            classes.push(
+                matches.has(node.id) ? "o_trace_map_match" : "o_trace_map_dim"
+            );
         }
         return classes.join(" ");
     }
@@ -140,7 +152,9 @@ export class TraceMap extends Component {
     edgeTitle(edge) {
         const source = this.nodeById[edge.source];
         const target = this.nodeById[edge.target];
-        return [`${source?.label || ""} \u2192 ${target?.label || ""}`, edge.label].filter(Boolean).join("\n");
+        return [`${source?.label || ""} \u2192 ${target?.label || ""}`, edge.label]
+            .filter(Boolean)
+            .join("\n");
     }
 
     // ---- controls ------------------------------------------------------
@@ -172,7 +186,7 @@ export class TraceMap extends Component {
         }
         if (node.kind === "group") {
             this.state.expand = [...this.state.expand, node.id];
-            await this.load({ fit: false });
+            await this.load({fit: false});
             return;
         }
         this.openRecord(node.res_model, node.res_id);
@@ -199,7 +213,11 @@ export class TraceMap extends Component {
 
     onNodeEnter(node, ev) {
         const box = this.viewportRef.el.getBoundingClientRect();
-        this.state.hover = { node, left: ev.clientX - box.left + 14, top: ev.clientY - box.top + 14 };
+        this.state.hover = {
+            node,
+            left: ev.clientX - box.left + 14,
+            top: ev.clientY - box.top + 14,
+        };
     }
 
     onNodeLeave() {
@@ -212,21 +230,38 @@ export class TraceMap extends Component {
             rows.push([_t("Product"), node.product_name]);
         }
         if (node.kind === "lot") {
-            rows.push([_t("Quality status"), node.quality_status_label || node.quality_status]);
-            rows.push([_t("Tracking"), node.tracking === "serial" ? _t("Serial") : _t("Lot")]);
+            rows.push([
+                _t("Quality status"),
+                node.quality_status_label || node.quality_status,
+            ]);
+            rows.push([
+                _t("Tracking"),
+                node.tracking === "serial" ? _t("Serial") : _t("Lot"),
+            ]);
         }
         if (node.kind === "group") {
             rows.push([_t("Members"), String(node.count)]);
-            const legend = Object.fromEntries(this.state.graph.legend.map((item) => [item.status, item]));
+            const legend = Object.fromEntries(
+                this.state.graph.legend.map((item) => [item.status, item])
+            );
             for (const [status, count] of Object.entries(node.quality_statuses || {})) {
                 const item = legend[status];
-                rows.push([item ? `${item.icon} ${item.label}` : status, String(count)]);
+                rows.push([
+                    item ? `${item.icon} ${item.label}` : status,
+                    String(count),
+                ]);
             }
         }
-        const edges = this.state.graph.edges.filter((edge) => edge.source === node.id || edge.target === node.id);
+        const edges = this.state.graph.edges.filter(
+            (edge) => edge.source === node.id || edge.target === node.id
+        );
         for (const edge of edges.slice(0, 6)) {
-            const other = this.nodeById[edge.source === node.id ? edge.target : edge.source];
-            rows.push([edge.source === node.id ? "\u2192" : "\u2190", `${other?.label || ""}  ${edge.label || ""}`]);
+            const other =
+                this.nodeById[edge.source === node.id ? edge.target : edge.source];
+            rows.push([
+                edge.source === node.id ? "\u2192" : "\u2190",
+                `${other?.label || ""}  ${edge.label || ""}`,
+            ]);
         }
         if (edges.length > 6) {
             rows.push(["", _t("… and %s more", edges.length - 6)]);
@@ -244,7 +279,10 @@ export class TraceMap extends Component {
         }
         const width = el.clientWidth || 1000;
         const height = el.clientHeight || 600;
-        const scale = Math.max(MIN_SCALE, Math.min(1, width / graph.width, height / graph.height));
+        const scale = Math.max(
+            MIN_SCALE,
+            Math.min(1, width / graph.width, height / graph.height)
+        );
         this.state.view = {
             scale,
             x: (width - graph.width * scale) / 2,
@@ -259,20 +297,33 @@ export class TraceMap extends Component {
         cy = cy ?? el.clientHeight / 2;
         const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, view.scale * factor));
         const ratio = scale / view.scale;
-        this.state.view = { scale, x: cx - (cx - view.x) * ratio, y: cy - (cy - view.y) * ratio };
+        this.state.view = {
+            scale,
+            x: cx - (cx - view.x) * ratio,
+            y: cy - (cy - view.y) * ratio,
+        };
     }
 
     onWheel(ev) {
         ev.preventDefault();
         const box = this.viewportRef.el.getBoundingClientRect();
-        this.zoom(ev.deltaY < 0 ? 1.15 : 1 / 1.15, ev.clientX - box.left, ev.clientY - box.top);
+        this.zoom(
+            ev.deltaY < 0 ? 1.15 : 1 / 1.15,
+            ev.clientX - box.left,
+            ev.clientY - box.top
+        );
     }
 
     onPointerDown(ev) {
         if (ev.button !== 0) {
             return;
         }
-        this.drag = { x: ev.clientX, y: ev.clientY, view: { ...this.state.view }, moved: false };
+        this.drag = {
+            x: ev.clientX,
+            y: ev.clientY,
+            view: {...this.state.view},
+            moved: false,
+        };
     }
 
     onPointerMove(ev) {
@@ -286,7 +337,11 @@ export class TraceMap extends Component {
             this.state.hover = null;
         }
         if (this.drag.moved) {
-            this.state.view = { ...this.drag.view, x: this.drag.view.x + dx, y: this.drag.view.y + dy };
+            this.state.view = {
+                ...this.drag.view,
+                x: this.drag.view.x + dx,
+                y: this.drag.view.y + dy,
+            };
         }
     }
 
@@ -322,11 +377,11 @@ export class TraceMap extends Component {
         if (this.state.exported?.url) {
             URL.revokeObjectURL(this.state.exported.url);
         }
-        this.state.exported = { format, url: URL.createObjectURL(blob), size: blob.size };
+        this.state.exported = {format, url: URL.createObjectURL(blob), size: blob.size};
     }
 
     downloadSvg() {
-        const blob = new Blob([this.exportSvg()], { type: "image/svg+xml" });
+        const blob = new Blob([this.exportSvg()], {type: "image/svg+xml"});
         this.remember("svg", blob);
         downloadFile(blob, `${this.fileName}.svg`, "image/svg+xml");
     }
@@ -334,12 +389,15 @@ export class TraceMap extends Component {
     async downloadPng() {
         const graph = this.state.graph;
         const ratio = Math.min(2, MAX_PNG_SIDE / Math.max(graph.width, graph.height));
-        const url = URL.createObjectURL(new Blob([this.exportSvg()], { type: "image/svg+xml" }));
+        const url = URL.createObjectURL(
+            new Blob([this.exportSvg()], {type: "image/svg+xml"})
+        );
         try {
             const image = new Image();
             await new Promise((resolve, reject) => {
                 image.onload = resolve;
-                image.onerror = () => reject(new Error(_t("The map could not be drawn as an image.")));
+                image.onerror = () =>
+                    reject(new Error(_t("The map could not be drawn as an image.")));
                 image.src = url;
             });
             const canvas = document.createElement("canvas");
@@ -350,14 +408,18 @@ export class TraceMap extends Component {
             context.fillRect(0, 0, canvas.width, canvas.height);
             context.scale(ratio, ratio);
             context.drawImage(image, 0, 0);
-            const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+            const blob = await new Promise((resolve) =>
+                canvas.toBlob(resolve, "image/png")
+            );
             if (!blob) {
-                throw new Error(_t("The map is too large for a PNG image: download it as SVG."));
+                throw new Error(
+                    _t("The map is too large for a PNG image: download it as SVG.")
+                );
             }
             this.remember("png", blob);
             downloadFile(blob, `${this.fileName}.png`, "image/png");
         } catch (error) {
-            this.notification.add(error.message, { type: "danger" });
+            this.notification.add(error.message, {type: "danger"});
         } finally {
             URL.revokeObjectURL(url);
         }

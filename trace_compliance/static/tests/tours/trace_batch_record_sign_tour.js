@@ -1,7 +1,6 @@
-/** @odoo-module **/
 /* Sign a batch record in the password dialog: submit the complete draft for review, type
  * the password, sign; the record is in review with the signature listed. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("trace_batch_record_sign_tour", {
     steps: () => [
@@ -40,7 +39,8 @@ registry.category("web_tour.tours").add("trace_batch_record_sign_tour", {
         },
         {
             content: "The record is in review",
-            trigger: ".o_statusbar_status button[aria-checked=true]:contains('In Review')",
+            trigger:
+                ".o_statusbar_status button[aria-checked=true]:contains('In Review')",
         },
         {
             content: "The signature is listed, with the signer's name",
@@ -48,7 +48,8 @@ registry.category("web_tour.tours").add("trace_batch_record_sign_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=signature_ids] .o_data_row:contains('Tour Signer'):contains('Authored')",
+            trigger:
+                ".o_field_widget[name=signature_ids] .o_data_row:contains('Tour Signer'):contains('Authored')",
         },
     ],
 });

@@ -1,7 +1,6 @@
-/** @odoo-module **/
 /* Walk a lot's genealogy from the lot form: dough lot T-DO-1, what it was made from and
  * what it went into, then on to loaf lot T-BR-2, its own genealogy and its customer. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("trace_genealogy_tour", {
     steps: () => [
@@ -16,10 +15,12 @@ registry.category("web_tour.tours").add("trace_genealogy_tour", {
         },
         {
             content: "Upstream: the flour and salt lots it was made from",
-            trigger: ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-FL-1')",
+            trigger:
+                ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-FL-1')",
         },
         {
-            trigger: ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-SA-1')",
+            trigger:
+                ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-SA-1')",
         },
         {
             content: "Downstream: what it went into",
@@ -27,11 +28,13 @@ registry.category("web_tour.tours").add("trace_genealogy_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=downstream_line_ids] .o_data_row:contains('T-BR-1')",
+            trigger:
+                ".o_field_widget[name=downstream_line_ids] .o_data_row:contains('T-BR-1')",
         },
         {
             content: "Walk on to loaf lot T-BR-2",
-            trigger: ".o_field_widget[name=downstream_line_ids] .o_data_row:contains('T-BR-2') button[name=action_open_lot]",
+            trigger:
+                ".o_field_widget[name=downstream_line_ids] .o_data_row:contains('T-BR-2') button[name=action_open_lot]",
             run: "click",
         },
         {
@@ -43,10 +46,12 @@ registry.category("web_tour.tours").add("trace_genealogy_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-DO-2')",
+            trigger:
+                ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-DO-2')",
         },
         {
-            trigger: ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-FL-1')",
+            trigger:
+                ".o_field_widget[name=upstream_line_ids] .o_data_row:contains('T-FL-1')",
         },
         {
             content: "Who received it",

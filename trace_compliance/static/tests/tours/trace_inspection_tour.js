@@ -1,4 +1,3 @@
-/** @odoo-module **/
 /* Lot release by specification, in the web client, as a quality inspector (Traceability
  * User and Inventory User):
  * 1. trace_inspection_receipt_tour: a receipt of two flour lots is validated, which opens one
@@ -6,7 +5,7 @@
  *    hold, the failed result as the reason), the second passes (released);
  * 2. trace_inspection_delivery_tour: the waiting delivery checks availability and is
  *    reserved with the lot that passed. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 function recordMoisture(lot, value, state) {
     return [
@@ -20,7 +19,8 @@ function recordMoisture(lot, value, state) {
         },
         {
             content: "Enter the moisture measured",
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains('Moisture') td[name=value]",
+            trigger:
+                ".o_field_widget[name=line_ids] .o_data_row:contains('Moisture') td[name=value]",
             run: "click",
         },
         {
@@ -78,7 +78,8 @@ registry.category("web_tour.tours").add("trace_inspection_delivery_tour", {
     steps: () => [
         {
             content: "A delivery of flour, waiting",
-            trigger: ".o_statusbar_status button[aria-checked=true]:contains('Waiting')",
+            trigger:
+                ".o_statusbar_status button[aria-checked=true]:contains('Waiting')",
         },
         {
             content: "Check availability",

@@ -1,8 +1,7 @@
-/** @odoo-module **/
 /* The Trace Map of demo flour lot FL-261101, opened from its lot form: from the mill that
  * supplied it to the grocers who received loaves made from it; a click through to a
  * delivery; a wide column grouped, then expanded; the map downloaded as SVG. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const edge = (source, target) =>
     `.o_trace_map_edge[data-source-label='${source}'][data-target-label='${target}']`;
@@ -29,13 +28,21 @@ registry.category("web_tour.tours").add("trace_map_tour", {
             run: "hover",
         },
         {
-            trigger: ".o_trace_map_tooltip:contains('Quality status'):contains('Released'):contains('FL-261101')",
+            trigger:
+                ".o_trace_map_tooltip:contains('Quality status'):contains('Released'):contains('FL-261101')",
         },
-        { content: "Vendor: the mill", trigger: `.o_trace_map_vendor${node("Northfield Mills")}` },
-        { content: "Loaves to the grocers", trigger: `.o_trace_map_customer${node("FreshMart Supermarkets")}` },
-        { trigger: `.o_trace_map_customer${node("Harbor Deli")}` },
         {
-            content: "The edges: mill to receipt to flour, flour into dough into loaves, to the grocers",
+            content: "Vendor: the mill",
+            trigger: `.o_trace_map_vendor${node("Northfield Mills")}`,
+        },
+        {
+            content: "Loaves to the grocers",
+            trigger: `.o_trace_map_customer${node("FreshMart Supermarkets")}`,
+        },
+        {trigger: `.o_trace_map_customer${node("Harbor Deli")}`},
+        {
+            content:
+                "The edges: mill to receipt to flour, flour into dough into loaves, to the grocers",
             trigger: ".o_trace_map_svg",
             run: () => {
                 // Checked in the DOM: a straight edge has no height, so no tour trigger "sees" it.
@@ -122,11 +129,20 @@ registry.category("web_tour.tours").add("trace_map_tour", {
                 const url = document.querySelector(".o_trace_map").dataset.exportUrl;
                 const text = await (await fetch(url)).text();
                 const svg = new DOMParser().parseFromString(text, "image/svg+xml");
-                const labels = [...svg.querySelectorAll("text")].map((el) => el.textContent);
-                if (svg.querySelector("parsererror") || svg.documentElement.tagName !== "svg") {
+                const labels = [...svg.querySelectorAll("text")].map(
+                    (el) => el.textContent
+                );
+                if (
+                    svg.querySelector("parsererror") ||
+                    svg.documentElement.tagName !== "svg"
+                ) {
                     throw new Error("The downloaded map is not an SVG document");
                 }
-                for (const expected of ["FL-261101", "BRD-261103", "Northfield Mills"]) {
+                for (const expected of [
+                    "FL-261101",
+                    "BRD-261103",
+                    "Northfield Mills",
+                ]) {
                     if (!labels.some((label) => label.includes(expected))) {
                         throw new Error(`The downloaded map lacks ${expected}`);
                     }

@@ -1,8 +1,7 @@
-/** @odoo-module **/
 /* A Manufacturing / User without any traceability group confirms, produces and finishes a
  * manufacturing order of a product that requires a batch record: the order goes through as
  * without the suite, and no batch record button is shown to them. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("trace_mrp_core_user_tour", {
     steps: () => [
@@ -16,7 +15,8 @@ registry.category("web_tour.tours").add("trace_mrp_core_user_tour", {
             run: "click",
         },
         {
-            trigger: ".o_statusbar_status button[aria-checked=true]:contains('Confirmed')",
+            trigger:
+                ".o_statusbar_status button[aria-checked=true]:contains('Confirmed')",
         },
         {
             content: "No batch record button for a user who cannot open batch records",
@@ -24,7 +24,8 @@ registry.category("web_tour.tours").add("trace_mrp_core_user_tour", {
         },
         {
             content: "Name the lot produced",
-            trigger: ".o_field_widget[name=lot_producing_id] input, .o_field_widget[name=lot_producing_ids] input",
+            trigger:
+                ".o_field_widget[name=lot_producing_id] input, .o_field_widget[name=lot_producing_ids] input",
             run: "edit T-TOUR-BR-1",
         },
         {
@@ -33,7 +34,8 @@ registry.category("web_tour.tours").add("trace_mrp_core_user_tour", {
         },
         {
             content: "Produce all",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=button_mark_done]:contains('Produce All')",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=button_mark_done]:contains('Produce All')",
             run: "click",
         },
         {

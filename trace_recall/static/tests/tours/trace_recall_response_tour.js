@@ -1,4 +1,3 @@
-/** @odoo-module **/
 /* Recall notices answered by the customer.
  *
  * - trace_recall_notify_tour: the Recall Manager opens the recall and sends the notices.
@@ -9,18 +8,21 @@
  *   answer and changes it.
  * - trace_recall_closed_answer_tour: once the recall is closed, the link shows the answer
  *   and takes no change. */
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // A small PNG: the customer's photo of the destroyed loaves.
-const PHOTO = "iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAAXElEQVR4nO3XIQ6AMAxA0XXhMKiJaRQHR6MQnAg/Qr5aqPhPdqI/dYtzW0sm9e+AkUHEIGIQWb4e+nHP3n3t7T1MdyGDiEHEIGIQMYgYRAwi6YLCjyIwiBhE0gU9T98FmV6Z7AwAAAAASUVORK5CYII=";
+const PHOTO =
+    "iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAAXElEQVR4nO3XIQ6AMAxA0XXhMKiJaRQHR6MQnAg/Qr5aqPhPdqI/dYtzW0sm9e+AkUHEIGIQWb4e+nHP3n3t7T1MdyGDiEHEIGIQMYgYRAwi6YLCjyIwiBhE0gU9T98FmV6Z7AwAAAAASUVORK5CYII=";
 
 function attachPhoto() {
-    const input = document.querySelector("form.o_trace_recall_answer_form input[name=evidence]");
+    const input = document.querySelector(
+        "form.o_trace_recall_answer_form input[name=evidence]"
+    );
     const bytes = Uint8Array.from(atob(PHOTO), (c) => c.charCodeAt(0));
     const transfer = new DataTransfer();
-    transfer.items.add(new File([bytes], "destroyed-loaves.png", { type: "image/png" }));
+    transfer.items.add(new File([bytes], "destroyed-loaves.png", {type: "image/png"}));
     input.files = transfer.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.dispatchEvent(new Event("change", {bubbles: true}));
 }
 
 const LOAVES = "form.o_trace_recall_answer_form tr[data-lot='T-BR-2']";
@@ -32,14 +34,17 @@ const LOAVES = "form.o_trace_recall_answer_form tr[data-lot='T-BR-2']";
  * tour service module (18.0's is "@web_tour/tour_service/tour_service"). Called from steps(),
  * that is when a tour starts, when the tour service is loaded on both series, logged in or not. */
 function leavesThePage() {
-    return odoo.loader.modules.has("@web_tour/js/tour_service") ? { expectUnloadPage: true } : {};
+    return odoo.loader.modules.has("@web_tour/js/tour_service")
+        ? {expectUnloadPage: true}
+        : {};
 }
 
 registry.category("web_tour.tours").add("trace_recall_notify_tour", {
     steps: () => [
         {
             content: "The recall is open, its customer still to notify",
-            trigger: ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('To Notify')",
+            trigger:
+                ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('To Notify')",
         },
         {
             content: "Nobody answered yet",
@@ -52,7 +57,8 @@ registry.category("web_tour.tours").add("trace_recall_notify_tour", {
         },
         {
             content: "The customer is notified",
-            trigger: ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('Notified')",
+            trigger:
+                ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('Notified')",
         },
         {
             trigger: ".o-mail-Message:contains('Recall notice sent to')",
@@ -63,8 +69,10 @@ registry.category("web_tour.tours").add("trace_recall_notify_tour", {
 registry.category("web_tour.tours").add("trace_recall_answer_tour", {
     steps: () => [
         {
-            content: "The notice's page: what is recalled and why, for this customer only",
-            trigger: ".o_trace_recall_response .o_trace_recall_reason:contains('Undeclared sesame')",
+            content:
+                "The notice's page: what is recalled and why, for this customer only",
+            trigger:
+                ".o_trace_recall_response .o_trace_recall_reason:contains('Undeclared sesame')",
         },
         {
             content: "No login: the page is public",
@@ -76,7 +84,11 @@ registry.category("web_tour.tours").add("trace_recall_answer_tour", {
         },
         {
             content: "More than shipped is refused by the browser too",
-            trigger: LOAVES + " input[name^=qty_on_hand][max='40.0'], " + LOAVES + " input[name^=qty_on_hand][max='40']",
+            trigger:
+                LOAVES +
+                " input[name^=qty_on_hand][max='40.0'], " +
+                LOAVES +
+                " input[name^=qty_on_hand][max='40']",
         },
         {
             content: "Still on hand",
@@ -155,7 +167,8 @@ registry.category("web_tour.tours").add("trace_recall_effectiveness_tour", {
             trigger: ".o_field_widget[name=answered_rate]:contains('100.00')",
         },
         {
-            content: "All 40 loaves are accounted for: 5 on hand, 20 sold on, 15 destroyed",
+            content:
+                "All 40 loaves are accounted for: 5 on hand, 20 sold on, 15 destroyed",
             trigger: ".o_field_widget[name=qty_accounted]:contains('40.00')",
         },
         {
@@ -166,7 +179,8 @@ registry.category("web_tour.tours").add("trace_recall_effectiveness_tour", {
         },
         {
             content: "The customer's line shows the answer",
-            trigger: ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('Acknowledged')",
+            trigger:
+                ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer'):contains('Acknowledged')",
         },
         {
             trigger: ".o-mail-Message:contains('Gina Grocer')",
@@ -201,7 +215,9 @@ registry.category("web_tour.tours").add("trace_recall_change_answer_tour", {
             trigger: "form.o_trace_recall_answer_form",
             run() {
                 // Past the browser's own check of max, to see the server's answer.
-                document.querySelector(LOAVES + " input[name^=qty_consumed]").removeAttribute("max");
+                document
+                    .querySelector(LOAVES + " input[name^=qty_consumed]")
+                    .removeAttribute("max");
             },
         },
         {

@@ -1,9 +1,8 @@
-/** @odoo-module **/
 /* Start a recall from the menu: Manufacturing > Traceability > Start a Recall, the suspect
  * flour lot and the reason in the wizard, the computed recall with its customer, then the
  * spreadsheet export, downloaded by the browser. */
-import { browser } from "@web/core/browser/browser";
-import { registry } from "@web/core/registry";
+import {browser} from "@web/core/browser/browser";
+import {registry} from "@web/core/registry";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -16,7 +15,8 @@ function catchDownload() {
         {
             get(_target, property) {
                 if (property === "assign") {
-                    return (url) => document.body.setAttribute("data-trace-download", url);
+                    return (url) =>
+                        document.body.setAttribute("data-trace-download", url);
                 }
                 const value = location[property];
                 return typeof value === "function" ? value.bind(location) : value;
@@ -25,7 +25,9 @@ function catchDownload() {
     );
     Object.defineProperty(browser, "location", {
         get: () => caught,
-        set: (value) => (window.location = value),
+        set(value) {
+            window.location = value;
+        },
         configurable: true,
     });
 }
@@ -48,12 +50,14 @@ registry.category("web_tour.tours").add("trace_recall_tour", {
         },
         {
             content: "Traceability",
-            trigger: ".o_menu_sections [data-menu-xmlid='trace_compliance.trace_menu_root']",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='trace_compliance.trace_menu_root']",
             run: "click",
         },
         {
             content: "Start a Recall",
-            trigger: ".dropdown-item[data-menu-xmlid='trace_recall.trace_recall_start_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='trace_recall.trace_recall_start_menu']",
             run: "click",
         },
         {
@@ -62,7 +66,8 @@ registry.category("web_tour.tours").add("trace_recall_tour", {
             run: "edit T-FL-1",
         },
         {
-            trigger: ".modal .o-autocomplete--dropdown-menu .ui-menu-item a:contains('T-FL-1')",
+            trigger:
+                ".modal .o-autocomplete--dropdown-menu .ui-menu-item a:contains('T-FL-1')",
             run: "click",
         },
         {
@@ -83,7 +88,8 @@ registry.category("web_tour.tours").add("trace_recall_tour", {
         },
         {
             content: "Its customer",
-            trigger: ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer')",
+            trigger:
+                ".o_field_widget[name=partner_line_ids] .o_data_row:contains('Test Grocer')",
         },
         {
             trigger: ".o_field_widget[name=customer_count]:contains('1')",
@@ -105,8 +111,15 @@ registry.category("web_tour.tours").add("trace_recall_tour", {
                 const type = response.headers.get("Content-Type") || "";
                 const disposition = response.headers.get("Content-Disposition") || "";
                 const size = (await response.arrayBuffer()).byteLength;
-                if (!response.ok || !type.startsWith(XLSX) || !disposition.includes(".xlsx") || size < 1000) {
-                    throw new Error(`Bad download ${url}: ${response.status} ${type} ${disposition} ${size} bytes`);
+                if (
+                    !response.ok ||
+                    !type.startsWith(XLSX) ||
+                    !disposition.includes(".xlsx") ||
+                    size < 1000
+                ) {
+                    throw new Error(
+                        `Bad download ${url}: ${response.status} ${type} ${disposition} ${size} bytes`
+                    );
                 }
                 document.body.setAttribute("data-trace-downloaded", "1");
             },

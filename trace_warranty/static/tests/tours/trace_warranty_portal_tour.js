@@ -1,6 +1,4 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // A portal contact of the clinic opens their serials from the portal home, sees the
 // clinic's monitor (and not the lab's), and its warranty and service history.
@@ -12,7 +10,9 @@ import { registry } from "@web/core/registry";
 // engine, recognised by its tour service module (18.0's is "@web_tour/tour_service/tour_service").
 // Called from steps(), that is when a tour starts, when the tour service is loaded.
 function leavesThePage() {
-    return odoo.loader.modules.has("@web_tour/js/tour_service") ? { expectUnloadPage: true } : {};
+    return odoo.loader.modules.has("@web_tour/js/tour_service")
+        ? {expectUnloadPage: true}
+        : {};
 }
 
 registry.category("web_tour.tours").add("trace_warranty_portal_serials", {
@@ -40,7 +40,8 @@ registry.category("web_tour.tours").add("trace_warranty_portal_serials", {
         },
         {
             content: "Its warranty and service history show",
-            trigger: ".o_portal_trace_serial .o_trace_service_history td:contains('Calibration verified')",
+            trigger:
+                ".o_portal_trace_serial .o_trace_service_history td:contains('Calibration verified')",
         },
         {
             content: "In warranty",

@@ -1,6 +1,4 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Customer service opens a serial at a customer, reads its warranty and service history,
 // and checks the warranty on a date. Data from tests/test_portal.py (TestSerialFormTour).
@@ -19,11 +17,13 @@ registry.category("web_tour.tours").add("trace_warranty_serial_form", {
         },
         {
             content: "The customer and the warranty show",
-            trigger: ".o_notebook .tab-pane.active:contains('Test Clinic'):contains('In Warranty')",
+            trigger:
+                ".o_notebook .tab-pane.active:contains('Test Clinic'):contains('In Warranty')",
         },
         {
             content: "The service history shows the inspection",
-            trigger: ".o_field_widget[name='service_event_ids'] .o_data_row:contains('Inspection')",
+            trigger:
+                ".o_field_widget[name='service_event_ids'] .o_data_row:contains('Inspection')",
         },
         {
             content: "Check the warranty on a date",
