@@ -14,7 +14,7 @@ class StockQuant(models.Model):
     _inherit = "stock.quant"
 
     # The lot's status on the quant itself: reserving filters on a column of the quant query,
-    # not a subquery over every lot (measured: tools/bench/reserve.py, README "Performance").
+    # not a subquery over every lot (measured: tools/bench/reserve.py, docs/performance.md).
     trace_lot_quality_status = fields.Selection(
         related="lot_id.quality_status", string="Lot Quality Status", store=True, readonly=True
     )

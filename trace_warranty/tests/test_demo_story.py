@@ -6,7 +6,7 @@ from odoo.addons.trace_compliance.tests.common import TraceCase
 
 @tagged("post_install", "-at_install")
 class TestDemoStory(TraceCase):
-    """The demo story the README tells is the one Odoo's own traceability shows.
+    """The demo story docs/user-guide.md tells is the one Odoo's own traceability shows.
 
     Runs on a database installed with demo data (``make test`` installs it); the other
     tests never rely on it.
