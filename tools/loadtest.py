@@ -98,8 +98,9 @@ class Server:
         self.process = None
         self.args = args
 
-    def start(self, timeout=180):
-        self.output = open(self.logfile, "w", encoding="utf-8")  # closed by stop()
+    def start(self, timeout=180, append=False):
+        """Start Odoo (again, on the same ports and log, with ``append``)."""
+        self.output = open(self.logfile, "a" if append else "w", encoding="utf-8")  # closed by stop()
         self.process = subprocess.Popen(
             trace_odoo.odoo_command(self.dbname, *self.args), stdout=self.output, stderr=subprocess.STDOUT
         )
