@@ -24,7 +24,7 @@ class TraceEngine(models.AbstractModel):
 
     Everything that follows a lot asks it: ``stock.lot.trace_forward/trace_backward`` (thin
     wrappers), the trace map (``trace.map`` lays it out), the genealogy explorer, the
-    recalls, their exports and ``trace_warranty``'s serial registry.
+    recalls, their exports, FSMA 204 requests and ``trace_warranty``'s serial registry.
     Another add-on changes what they all see by overriding a hook, the way
     ``stock_dropshipping`` extends ``stock.lot._get_outgoing_domain``:
 
@@ -36,7 +36,9 @@ class TraceEngine(models.AbstractModel):
     - :meth:`_get_partner_fields`: who the customer of a delivery (the vendor of a receipt)
       is, from the line's move and transfer;
     - :meth:`_get_link_columns`: the genealogy edge followed in each direction;
-    - :meth:`_get_link_documents`: the document of each kind of genealogy link.
+    - :meth:`_get_link_documents`: the document of each kind of genealogy link;
+    - :meth:`_open_document_ids`, :meth:`_input_lines_query`, :meth:`_event_lot_ids`: what
+      is still open on lots, what an order consumed, the lots of products' tracking events.
 
     What each move line is, and its customer and vendor, are stored on the line, computed
     from these hooks (a trace reads them with the line); an add-on that overrides a hook
@@ -300,6 +302,61 @@ class TraceEngine(models.AbstractModel):
         transfer being validated asks whether it is a delivery); same definition as in SQL."""
         domain = self._get_line_domain(kind)
         return lines.sudo().with_context(active_test=False).filtered_domain(domain).with_env(lines.env)
+
+    @api.model
+    def _open_document_ids(self, lot_ids, company):
+        """``(transfer ids, manufacturing order ids)`` open on the lots ``lot_ids`` in ``company``:
+        of their move lines neither done nor cancelled (the orders they are components of),
+        readable or not (callers filter)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT line.picking_id, move.raw_material_production_id
+                     FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
+                    WHERE line.lot_id = ANY(ARRAY(%s)) AND line.state NOT IN ('done', 'cancel')
+                      AND line.company_id = %s""",
+                _ids(lot_ids),
+                company.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        return {picking for picking, _order in rows if picking}, {order for _picking, order in rows if order}
+
+    @api.model
+    def _input_lines_query(self, res_model, res_id):
+        """:meth:`_lines_query` (of no kind) of what the manufacturing order (``res_model``
+        ``mrp.production``) or the lot transformation (``trace.lot.transformation``) ``res_id``
+        consumed: its done component lines (a transformation's, into production)."""
+        into_production = SQL(
+            "stock_move_line.location_dest_id IN (SELECT id FROM stock_location WHERE usage = 'production')"
+        )
+        where = {
+            "mrp.production": SQL("trace_move.raw_material_production_id = %s", res_id),
+            "trace.lot.transformation": SQL("trace_move.trace_transformation_id = %s AND %s", res_id, into_production),
+        }
+        return self._lines_query(None, where[res_model])
+
+    @api.model
+    def _event_lot_ids(self, product_ids, company, date_from=None, date_to=None):
+        """Ids of the lots of the products ``product_ids`` with a receipt, a production or a
+        delivery (FSMA 204's receiving, transformation and shipping events) in ``company``,
+        from ``date_from`` to ``date_to`` when given, readable or not (:meth:`_readable`)."""
+        kinds = ("receipt", "production", "delivery")
+        line = "stock_move_line"
+        date = SQL.identifier(line, "date")
+        where = [
+            SQL("%s IS NOT NULL", SQL.identifier(line, "lot_id")),
+            SQL("%s = ANY(%s)", SQL.identifier(line, "product_id"), list(product_ids)),
+            SQL("%s = %s", SQL.identifier(line, "company_id"), company.id),
+            SQL("(%s)", SQL(" OR ").join(SQL.identifier(line, f"trace_is_{kind}") for kind in kinds)),
+            *([SQL("%s >= %s", date, date_from)] if date_from else []),
+            *([SQL("%s <= %s", date, date_to)] if date_to else []),
+        ]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("SELECT DISTINCT lot_id FROM (%s) line", self._lines_query(None, SQL(" AND ").join(where)))
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
     # the trace
