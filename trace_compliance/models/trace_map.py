@@ -24,8 +24,9 @@ class TraceMap(models.AbstractModel):
     @api.model
     def _build(self, lots, direction, max_depth=None, group_threshold=None, expand=None):
         """The trace of ``lots`` as a map to draw (``stock.lot.trace_graph``): the same lots,
-        documents and partners as ``trace.engine._trace`` (``direction`` ``"both"``: the forward and
-        the backward trace together), as nodes in columns and the edges between them.
+        documents and partners as ``trace.engine._trace`` (``direction`` ``"both"``: the
+        forward and the backward trace together), as nodes in columns and the edges between
+        them.
 
         Returns ``{"nodes", "edges", "start_lot_ids", "direction", "grouped"}``, JSON-ready:
 
