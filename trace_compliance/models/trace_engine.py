@@ -35,8 +35,8 @@ class TraceEngine(models.AbstractModel):
       judged by its move lines, or by its moves before it has any);
     - :meth:`_get_partner_fields`: who the customer of a delivery (the vendor of a receipt)
       is, from the line's move and transfer;
-    - :meth:`_get_link_columns`: the genealogy edge followed in each direction;
-    - :meth:`_get_link_documents`: the document of each kind of genealogy link;
+    - :meth:`_get_link_columns`, :meth:`_get_link_documents`: the genealogy edge followed in
+      each direction, the document of each kind of link;
     - :meth:`_open_document_ids`, :meth:`_input_lines_query`, :meth:`_event_lot_ids`: what
       is still open on lots, what an order consumed, the lots of products' tracking events.
 
@@ -431,6 +431,7 @@ class TraceEngine(models.AbstractModel):
             },
             {"trace_production": self._readable_query("mrp.production", orders)},
             every=True,
+            lines=("move_id",),
         )
         return {key: sorted(ids) for key, ids in found.items()}
 
@@ -462,7 +463,7 @@ class TraceEngine(models.AbstractModel):
             direction,
             max_depth,
             {
-                "lots": rows("id, name, product_id, quality_status", "trace_lot"),
+                "lots": rows("lot.id, name, product_id, quality_status", "trace_lot JOIN stock_lot lot USING (id)"),
                 "arcs": rows("from_id, to_id", "(SELECT DISTINCT from_id, to_id FROM trace_link) arc"),
                 "links": rows(
                     "parent_lot_id, child_lot_id, link_type, document_id, quantity, n",
@@ -478,11 +479,12 @@ class TraceEngine(models.AbstractModel):
                           FROM trace_readable_line line LEFT JOIN trace_partner ON trace_partner.id = line.partner_id
                       GROUP BY line.lot_id, line.picking_id, trace_partner.id) line""",
                 ),
-                "pickings": rows("id, name", "trace_picking"),
-                "partners": rows("id, complete_name", "trace_partner"),
+                "pickings": rows("picking.id, name", "trace_picking JOIN stock_picking picking USING (id)"),
+                "partners": rows("partner.id, complete_name", "trace_partner JOIN res_partner partner USING (id)"),
                 "documents": rows("link_type, id, name", "trace_document"),
             },
             {
+                "trace_all": SQL("SELECT DISTINCT lot_id AS id FROM trace_reached"),
                 "trace_link": SQL(
                     """SELECT link.id, link.parent_lot_id, link.child_lot_id, link.link_type, link.quantity,
                               link.%(source)s AS from_id, link.%(target)s AS to_id, %(document)s AS document_id
@@ -506,55 +508,52 @@ class TraceEngine(models.AbstractModel):
         return {key: value or [] for key, value in found.items()}
 
     @api.model
-    def _run_trace(self, lots, direction, max_depth, columns, ctes=None, every=False):
+    def _run_trace(self, lots, direction, max_depth, columns, ctes=None, every=False, lines=("lot_id", "quantity")):
         """Run one trace statement of ``lots`` in ``direction`` (arguments checked by the
         caller: :meth:`_check_arguments`), refusing starting lots that do not exist or that
         the caller may not read; return its row, ``{name: value}`` of ``columns`` (``{name:
         SQL}``) over the steps below and ``ctes`` (``{name: SQL}``, more steps).
 
-        The steps, materialized: ``trace_reached`` (:meth:`_reach_sql`), ``trace_all`` (the
-        lots reached), ``trace_lot`` (the readable ones: ``id, name, product_id,
-        quality_status``), ``trace_line`` (their deliveries (forward) or receipts (backward),
-        with ``every`` every done line: :meth:`_lot_lines_query`), ``trace_picking`` (their
-        readable transfers: ``id, name``), ``trace_readable_line`` (those lines in a readable
-        transfer or in none), ``trace_partner`` (their readable partners: ``id,
-        complete_name``). A step no column reads is not run.
+        The steps, materialized, of ids: ``trace_reached`` (:meth:`_reach_sql`),
+        ``trace_lot`` (the readable lots reached), ``trace_line`` (their deliveries (forward)
+        or receipts (backward), with ``every`` every done line: :meth:`_lot_lines_query`;
+        ``picking_id, partner_id, is_kind`` and the columns ``lines``: the fewer, the less
+        to hold), ``trace_picking`` (their readable transfers), ``trace_readable_line``
+        (those lines in a readable transfer or in none: not materialized), ``trace_partner``
+        (their readable partners). A step no column reads is not run.
 
         Each step is an index lookup by key, its ids passed on as an array the planner cannot
-        size (``ARRAY(SELECT ...)``): sized, thousands of lots tip it into hash joins scanning
-        every move or transfer, so the cost would follow the database instead of the trace.
-        One statement, not one per step, keeps a trace with nothing downstream one round trip."""
+        size (``ARRAY(SELECT ...)``: sized, thousands of lots tip it into hash joins scanning
+        every move or transfer); one statement keeps a trace of nothing one round trip."""
         start = list(dict.fromkeys(lots._ids))
         kind = "delivery" if direction == "forward" else "receipt"
         readable = self._readable_query
+        line_columns = SQL(", ").join(SQL.identifier(name) for name in ("picking_id", "partner_id", "is_kind", *lines))
+        lines_query = self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot"), every=every)
         steps = {
-            "trace_all": SQL("SELECT DISTINCT lot_id AS id FROM trace_reached"),
-            "trace_lot": readable("stock.lot", SQL("SELECT id FROM trace_all"), "name", "product_id", "quality_status"),
-            "trace_line": self._lot_lines_query(kind, SQL("SELECT id FROM trace_lot"), every=every),
-            "trace_picking": readable("stock.picking", SQL("SELECT picking_id FROM trace_line WHERE is_kind"), "name"),
-            # The access clause of a document's partner: the partners of the documents the
-            # caller may read (and of lines in no transfer).
-            "trace_readable_line": SQL(
-                """SELECT line.* FROM trace_line line LEFT JOIN trace_picking ON trace_picking.id = line.picking_id
-                    WHERE line.is_kind AND (line.picking_id IS NULL OR trace_picking.id IS NOT NULL)"""
-            ),
-            "trace_partner": readable(
-                "res.partner", SQL("SELECT partner_id FROM trace_readable_line"), "complete_name"
-            ),
+            "trace_lot": readable("stock.lot", SQL("SELECT lot_id FROM trace_reached")),
+            "trace_line": SQL("SELECT %s FROM (%s) line", line_columns, lines_query),
+            "trace_picking": readable("stock.picking", SQL("SELECT picking_id FROM trace_line WHERE is_kind")),
+            "trace_partner": readable("res.partner", SQL("SELECT partner_id FROM trace_readable_line")),
             **(ctes or {}),
         }
         exists = SQL("EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)")
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """WITH RECURSIVE %s, %s
+                """WITH RECURSIVE %s, %s,
+                   -- The access clause of a document's partner: the lines of a kind in a transfer
+                   -- the caller may read, or in none (cheaper joined again than held).
+                   trace_readable_line AS NOT MATERIALIZED (
+                       SELECT line.* FROM trace_line line LEFT JOIN trace_picking ON trace_picking.id = line.picking_id
+                        WHERE line.is_kind AND (line.picking_id IS NULL OR trace_picking.id IS NOT NULL))
                    SELECT %s,
                           (SELECT array_agg(start.id) FROM unnest(%s::int[]) start(id) WHERE NOT %s),
                           (SELECT array_agg(start.id) FROM unnest(%s::int[]) start(id)
                             WHERE %s AND start.id NOT IN (SELECT id FROM trace_lot))""",
                 self._reach_sql(start, direction, max_depth),
                 SQL(", ").join(
-                    SQL("%s AS MATERIALIZED (%s)", SQL.identifier(name), query) for name, query in steps.items()
+                    SQL("%s AS MATERIALIZED (%s)", SQL.identifier(name), step) for name, step in steps.items()
                 ),
                 SQL(", ").join(columns.values()),
                 start,
