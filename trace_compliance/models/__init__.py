@@ -5,6 +5,7 @@ from . import trace_reference_mixin
 from . import trace_signable_mixin
 from . import trace_signature
 from . import trace_engine
+from . import trace_map
 from . import trace_lot_link
 from . import trace_lot_transformation
 from . import trace_lot_transformation_line

@@ -173,7 +173,7 @@ class StockLot(models.Model):
         from :meth:`trace_graph`), in ``direction`` to begin with."""
         if not self:
             raise UserError(self.env._("There is no lot or serial number to draw a trace map of."))
-        self.env["trace.engine"]._check_direction(direction)
+        self.env["trace.engine"]._check_arguments(self, direction)
         return {
             "type": "ir.actions.client",
             "tag": "trace_compliance.trace_map",
@@ -638,9 +638,9 @@ class StockLot(models.Model):
         lots by genealogy level, deliveries, customers) and the links, receipts and
         deliveries between them as edges, columns of more than ``group_threshold`` nodes
         grouped by product except the group ids in ``expand``, laid out for drawing
-        (``trace.engine._trace_graph`` describes every key). Same arguments checks and
-        access rules as :meth:`trace_forward`."""
-        return self.env["trace.engine"]._trace_graph(self, direction, max_depth, group_threshold, expand)
+        (``trace.map._build`` describes every key). Same arguments checks and access rules
+        as :meth:`trace_forward`."""
+        return self.env["trace.map"]._build(self, direction, max_depth, group_threshold, expand)
 
     def _check_lots_exist(self):
         self.env["trace.engine"]._check_lots_exist(self)

@@ -16,3 +16,4 @@ from . import test_tours
 from . import test_core_users
 from . import test_trace_graph
 from . import test_reservation
+from . import test_trace_engine

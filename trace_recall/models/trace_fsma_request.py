@@ -2,7 +2,6 @@ import time
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from odoo.addons.trace_compliance.external_api import public
 
@@ -202,26 +201,10 @@ class TraceFsmaRequest(models.Model):
         products = self.product_ids | self.env["product.product"].with_context(active_test=False).search(
             [("categ_id", "child_of", self.categ_ids.ids)] if self.categ_ids else [("id", "=", 0)]
         )
+        engine = self.env["trace.engine"]
         if products:
-            self.env.flush_all()
-            period = SQL("TRUE")
-            if self.date_from:
-                period = SQL("%s AND line.date >= %s", period, self.date_from)
-            if self.date_to:
-                period = SQL("%s AND line.date <= %s", period, self.date_to)
-            self.env.cr.execute(
-                SQL(
-                    """SELECT DISTINCT line.lot_id FROM stock_move_line line
-                        WHERE line.state = 'done' AND line.lot_id IS NOT NULL AND line.product_id = ANY(%s)
-                          AND line.company_id = %s AND %s
-                          AND (line.trace_is_receipt OR line.trace_is_production OR line.trace_is_delivery)""",
-                    products.ids,
-                    self.company_id.id,
-                    period,
-                )
-            )
-            lot_ids.update(row[0] for row in self.env.cr.fetchall())
-        readable = self.env["trace.engine"]._readable("stock.lot", lot_ids)
+            lot_ids |= engine._event_lot_ids(products.ids, self.company_id, self.date_from, self.date_to)
+        readable = engine._readable("stock.lot", lot_ids)
         if not readable:
             raise UserError(
                 self.env._("%(request)s: no lot has a critical tracking event for this request.", request=self.name)

@@ -328,7 +328,7 @@ class TraceRecall(models.Model):
     def _compute_lists(self, affected_ids, commit=False):
         """Every list of the recall, set-based: each line model fills its own lines in one
         SQL statement, reading lot by lot through the indexes, so the cost follows the
-        recall, not the size of the database (see ``trace.engine._trace_query``)."""
+        recall, not the size of the database (see ``trace.engine._run_trace``)."""
         self.ensure_one()
         started = fields.Datetime.now()
         affected = sorted(affected_ids)
@@ -345,19 +345,7 @@ class TraceRecall(models.Model):
         step(40)
         self.env["trace.recall.stock"]._fill(self, affected)
         step(60)
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT DISTINCT line.picking_id, move.raw_material_production_id
-              FROM stock_move_line line JOIN stock_move move ON move.id = line.move_id
-             WHERE line.lot_id = ANY(ARRAY(SELECT unnest(%(lots)s::int[]))) AND line.state NOT IN ('done', 'cancel')
-               AND line.company_id = %(company)s
-                """,
-                lots=affected,
-                company=self.company_id.id,
-            )
-        )
-        rows = self.env.cr.fetchall()
+        open_pickings, open_productions = self.env["trace.engine"]._open_document_ids(affected, self.company_id)
         self.invalidate_recordset(["delivery_ids", "stock_ids"])
         totals = self._delivery_totals()
         self.write(
@@ -366,8 +354,8 @@ class TraceRecall(models.Model):
                 "affected_lot_count": len(affected),
                 "affected_picking_ids": [fields.Command.set(totals["pickings"])],
                 "affected_partner_ids": [fields.Command.set(totals["partners"])],
-                "open_picking_ids": [fields.Command.set({p for p, _m in rows if p})],
-                "open_production_ids": [fields.Command.set({m for _p, m in rows if m})],
+                "open_picking_ids": [fields.Command.set(open_pickings)],
+                "open_production_ids": [fields.Command.set(open_productions)],
                 "customer_count": len(totals["partners"]),
                 "delivery_count": len(totals["pickings"]),
                 "qty_shipped": totals["qty"],

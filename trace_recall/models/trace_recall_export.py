@@ -6,6 +6,8 @@ from odoo import api, models
 from odoo.tools import SQL
 
 BATCH = 5000
+# The models of the transformation events of the exports (``transformation_kind``).
+TRANSFORMATION_MODELS = {"mrp": "mrp.production", "trf": "trace.lot.transformation"}
 
 
 class TraceRecallExport(models.AbstractModel):
@@ -143,28 +145,23 @@ class TraceRecallExport(models.AbstractModel):
         """What the manufacturing order (``kind`` ``mrp``) or the lot transformation (``trf``)
         ``record_id`` consumed: dicts of lot, lot_id, product, barcode, tracking, product_id,
         quantity, uom, uom_code, oldest lot first."""
-        column = SQL("move.raw_material_production_id") if kind == "mrp" else SQL("move.trace_transformation_id")
-        extra = SQL("TRUE") if kind == "mrp" else SQL("dest.usage = 'production'")
+        lines = self.env["trace.engine"]._input_lines_query(TRANSFORMATION_MODELS[kind], record_id)
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
             SELECT lot.name AS lot, lot.id AS lot_id, tmpl.name AS product, product.barcode, tmpl.tracking,
-                   lot.product_id, SUM(line.quantity_product_uom) AS quantity, uom.name AS uom, uom.id AS uom_id,
+                   lot.product_id, SUM(line.quantity) AS quantity, uom.name AS uom, uom.id AS uom_id,
                    uom.trace_unece_code AS uom_code
-              FROM stock_move_line line
-              JOIN stock_move move ON move.id = line.move_id
+              FROM (%s) line
               JOIN stock_lot lot ON lot.id = line.lot_id
               JOIN product_product product ON product.id = line.product_id
               JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
               LEFT JOIN uom_uom uom ON uom.id = tmpl.uom_id
-              JOIN stock_location dest ON dest.id = line.location_dest_id
-             WHERE %(column)s = %(id)s AND line.state = 'done' AND %(extra)s
           GROUP BY lot.id, tmpl.id, product.id, uom.id
           ORDER BY lot.id
                 """,
-                column=column,
-                id=record_id,
-                extra=extra,
+                lines,
             )
         )
         names = [column.name for column in self.env.cr.description]
