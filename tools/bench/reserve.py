@@ -21,7 +21,6 @@ Usage::
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 import trace_odoo  # noqa: E402
+from run import create_database  # noqa: E402
 
 CORE = ("stock", "mrp", "product_expiry")
 ADDONS = ("trace_compliance",)
@@ -41,20 +41,6 @@ DEMAND = 25
 
 def log(message):
     print(message, flush=True)
-
-
-def create_database(dbname, modules):
-    trace_odoo.ensure_role()
-    trace_odoo.drop_db(dbname)
-    logdir = Path(trace_odoo.data_dir()) / "logs"
-    logdir.mkdir(parents=True, exist_ok=True)
-    logfile = logdir / f"install-{dbname}.log"
-    args = ["-i", ",".join(modules), *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
-    with open(logfile, "w", encoding="utf-8") as output:
-        rc = subprocess.call(trace_odoo.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
-    problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))
-    if rc or problems:
-        sys.exit(f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}")
 
 
 def populate(env, lines, lots, hold):

@@ -84,20 +84,21 @@ def median(values):
 # ----------------------------------------------------------------------
 # database
 # ----------------------------------------------------------------------
-def create_database(dbname):
-    """Drop ``dbname``, then install the add-ons on it without demo data (the launcher)."""
+def create_database(dbname, modules=INSTALL):
+    """Drop ``dbname``, then install ``modules`` (the add-ons) on it without demo data (the
+    launcher)."""
     trace_odoo.import_odoo()
     trace_odoo.ensure_role()
     trace_odoo.drop_db(dbname)
     logdir = Path(trace_odoo.data_dir()) / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     logfile = logdir / f"install-{dbname}.log"
-    args = ["-i", ",".join(INSTALL), *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
+    args = ["-i", ",".join(modules), *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
     with open(logfile, "w", encoding="utf-8") as output:
         rc = subprocess.call(trace_odoo.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
     problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))
     if rc or problems:
-        sys.exit(f"Installing {', '.join(INSTALL)} on {dbname!r} failed (exit {rc}): see {logfile}")
+        sys.exit(f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}")
 
 
 def machine(cr):

@@ -535,16 +535,21 @@ class StockLot(models.Model):
 
     def _trace_quarantine_awaiting_certificates(self, reason):
         """System action: these lots, received without their certificates, are kept in
-        quarantine until the certificates are approved. Lots on hold, rejected or recalled
-        keep their status."""
+        quarantine until the certificates are approved (:meth:`_trace_quarantine_awaiting`)."""
+        return self._trace_quarantine_awaiting("trace_awaiting_certificate", reason)
+
+    def _trace_quarantine_awaiting(self, flag, reason):
+        """System action: these lots wait in quarantine for what ``flag`` (a boolean field
+        of the lot, also the context key ``set_quality_status`` reads) says. Released lots
+        are quarantined with it; lots already in quarantine only get the flag (the other
+        flags they have are kept); lots on hold, rejected or recalled keep their status.
+        Returns the lots now waiting."""
         lots = self.sudo()
         released = lots.filtered(lambda lot: lot.quality_status == "released")
-        released.with_context(trace_awaiting_certificate=True).set_quality_status("quarantine", reason)
-        quarantined = (lots - released).filtered(
-            lambda lot: lot.quality_status == "quarantine" and not lot.trace_awaiting_certificate
-        )
+        released.with_context(**{flag: True}).set_quality_status("quarantine", reason)
+        quarantined = (lots - released).filtered(lambda lot: lot.quality_status == "quarantine" and not lot[flag])
         if quarantined:
-            quarantined.with_context(trace_status_checked=True).write({"trace_awaiting_certificate": True})
+            quarantined.with_context(trace_status_checked=True).write({flag: True})
             for lot in quarantined:
                 lot.message_post(
                     body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
@@ -555,23 +560,9 @@ class StockLot(models.Model):
     # inspections
     # ------------------------------------------------------------------
     def _trace_quarantine_awaiting_inspection(self, reason):
-        """System action: these lots wait for an open inspection in quarantine. Released
-        lots are quarantined; lots already in quarantine get the flag; lots on hold,
-        rejected or recalled keep their status."""
-        lots = self.sudo()
-        released = lots.filtered(lambda lot: lot.quality_status == "released")
-        released.with_context(trace_awaiting_inspection=True).set_quality_status("quarantine", reason)
-        quarantined = (lots - released).filtered(
-            lambda lot: lot.quality_status == "quarantine" and not lot.trace_awaiting_inspection
-        )
-        if quarantined:
-            # Keep the flag of missing certificates: write, do not set the status again.
-            quarantined.with_context(trace_status_checked=True).write({"trace_awaiting_inspection": True})
-            for lot in quarantined:
-                lot.message_post(
-                    body=self.env._("Kept in quarantine: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
-                )
-        return released | quarantined
+        """System action: these lots wait for an open inspection in quarantine
+        (:meth:`_trace_quarantine_awaiting`)."""
+        return self._trace_quarantine_awaiting("trace_awaiting_inspection", reason)
 
     def _trace_stop_awaiting_inspection(self, inspections, reason=None):
         """System action: ``inspections`` of these lots are over. A lot with no other open
