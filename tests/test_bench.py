@@ -66,3 +66,28 @@ def test_benchmark_at_a_tiny_size(tmp_path):
     # The throwaway database is gone.
     assert figures["database_dropped"]
     assert not trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (DB,))
+
+
+def test_reservation_benchmark_at_a_tiny_size(tmp_path):
+    """Both databases reserve the same delivery; with the add-on no held lot is taken (the
+    FIFO-first lot of every product is held), and the filter adds no query."""
+    output = tmp_path / "reserve.json"
+    command = [sys.executable, str(RUN.parent / "reserve.py"), "--lines", "10", "--lots", "100", "--repeat", "1"]
+    result = subprocess.run(
+        [*command, "--json", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    odoo, trace = figures["odoo"], figures["trace"]
+    assert (odoo["lots_on_hold"], trace["lots_on_hold"]) == (0, 10)
+    for side in (odoo, trace):
+        assert side["reserved"] == {"state": "assigned", "move_lines": 30, "quantity": 250.0, "held_lots_reserved": 0}
+    assert trace["queries"] == odoo["queries"]
+    for name in ("trace_bench_reserve_odoo", "trace_bench_reserve_trace"):
+        assert not trace_odoo.db_query(
+            "postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (trace_odoo.db_name(name),)
+        )
