@@ -393,10 +393,10 @@ class StockLot(models.Model):
         if not lines:
             return self.env["stock.move"]
         moves = lines.move_id
-        freed = {move: move.move_line_ids & lines for move in moves}
+        # What each move held, read before the lines go.
         freed = {
-            move: [(line.lot_id, line.quantity, line.product_uom_id) for line in move_lines]
-            for move, move_lines in freed.items()
+            move: [(line.lot_id, line.quantity, line.product_uom_id) for line in move.move_line_ids & lines]
+            for move in moves
         }
         lines.unlink()
         # A move picked by hand with these lots only is no longer picked: Odoo reserves it again.

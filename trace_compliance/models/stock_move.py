@@ -21,29 +21,31 @@ class StockMove(models.Model):
     # reservation: lots that are not released are never reserved
     # ------------------------------------------------------------------
     def _update_reserved_quantity(self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True):
-        context = self._trace_reservation_context()
-        move = self.with_context(**context) if context else self
-        return super(StockMove, move)._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
+        return super(StockMove, self._trace_reserving())._update_reserved_quantity(
+            need, location_id, lot_id, package_id, owner_id, strict
+        )
 
     def _update_reserved_quantity_vals(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
         # Odoo 19.0 reserves through this method, a chained move (what its origin moves brought)
         # directly; 18.0 has none and never calls it.
-        context = self._trace_reservation_context()
-        move = self.with_context(**context) if context else self
-        return super(StockMove, move)._update_reserved_quantity_vals(
+        return super(StockMove, self._trace_reserving())._update_reserved_quantity_vals(
             need, location_id, lot_id, package_id, owner_id, strict
         )
 
     def _get_available_quantity(
         self, location_id, lot_id=None, package_id=None, owner_id=None, strict=False, allow_negative=False
     ):
-        context = self._trace_reservation_context()
-        move = self.with_context(**context) if context else self
-        return super(StockMove, move)._get_available_quantity(
+        return super(StockMove, self._trace_reserving())._get_available_quantity(
             location_id, lot_id, package_id, owner_id, strict, allow_negative
         )
+
+    def _trace_reserving(self):
+        """This move, with the context that limits what it reserves (one definition for the
+        methods through which Odoo reserves)."""
+        context = self._trace_reservation_context()
+        return self.with_context(**context) if context else self
 
     def _trace_reservation_context(self):
         """What this move may reserve, as context keys read by ``stock.quant``: lots that are

@@ -46,10 +46,11 @@ class StockQuant(models.Model):
 
     def _gather(self, product_id, location_id, lot_id=None, package_id=None, owner_id=None, strict=False, qty=0):
         quants = super()._gather(product_id, location_id, lot_id, package_id, owner_id, strict, qty)
-        if self._trace_reservation_domain(product_id) and self.env.context.get("quants_cache") is not None:
+        domain = self._trace_reservation_domain(product_id) if strict else []
+        if domain and self.env.context.get("quants_cache") is not None:
             # Odoo takes these quants from a cache filled before the move asked (moves with an
             # origin, strict): the same filter, in Python, on the few quants of that cache.
-            quants = quants.filtered_domain(self._trace_reservation_domain(product_id))
+            quants = quants.filtered_domain(domain)
         return quants
 
     def _trace_reservation_domain(self, product):
