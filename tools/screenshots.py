@@ -48,7 +48,9 @@ class Shot:
     """One screenshot: ``url`` opens it (``{id}``: the id of the ``model`` record that
     ``domain`` finds, the first by id), ``steps`` are done in order (``("click", selector)``,
     ``("fill", selector, text)``, ``("wait", selector)``), then ``wait`` must show; the
-    picture is of ``crop`` (an element) or of the whole viewport."""
+    picture is of ``crop`` (an element) or of the whole viewport. With ``fit`` the viewport
+    grows to the height of the whole view (the web client scrolls inside it, so a picture
+    shows only what the viewport does)."""
 
     name: str
     url: str
@@ -58,15 +60,18 @@ class Shot:
     steps: tuple = ()
     crop: str | None = None
     viewport: tuple = (1280, 800)
+    fit: bool = False
 
 
 FORM = ".o_form_view .o_form_sheet"
 DIALOG = ".modal-dialog .o_form_view"
+SHEET = ".o_form_sheet_bg"  # a form's status bar and sheet, without the chatter below
+WIDE = (1600, 800)  # every smart button shown, the chatter beside the form
 
 
-def form(action, model, domain, *steps, wait=FORM, crop=None, viewport=(1280, 800), name):
+def form(action, model, domain, *steps, wait=FORM, crop=None, viewport=(1280, 800), fit=False, name):
     """A shot of the form of the record ``domain`` finds, opened in ``action`` (an XML id)."""
-    return Shot(name, f"/odoo/action-{action}/{{id}}", wait, model, tuple(domain), steps, crop, viewport)
+    return Shot(name, f"/odoo/action-{action}/{{id}}", wait, model, tuple(domain), steps, crop, viewport, fit)
 
 
 def tab(page_name):
@@ -81,7 +86,7 @@ SHOTS = (
         [("partner_id.name", "=", "Northfield Mills"), ("move_line_ids.lot_id.name", "=", "FL-261101")],
         ("click", ".o_field_stock_move_one2many .o_data_row button[name=action_show_details]"),
         wait=".modal-dialog .o_list_view .o_data_row",
-        crop=".modal-dialog",
+        crop=".modal-content",
         name="receipt-FL-261101-vendor-lot",
     ),
     form(
@@ -94,6 +99,7 @@ SHOTS = (
         "mrp.mrp_production_action",
         "mrp.production",
         [("move_finished_ids.move_line_ids.lot_id.name", "=", "BRD-261102")],
+        viewport=WIDE,
         name="mo-BRD-261102",
     ),
     Shot(
@@ -114,11 +120,13 @@ SHOTS = (
             ("wait", "div[name=lot_ids] .o_tag"),
             tab("downstream"),
         ),
+        viewport=WIDE,
     ),
     form(
         "stock.action_production_lot_form",
         "stock.lot",
         [("name", "=", "FL-261101")],
+        viewport=WIDE,
         name="lot-FL-261101",
     ),
     Shot(
@@ -131,21 +139,22 @@ SHOTS = (
             ("fill", "div[name=reason] textarea", "Mock recall: Valley Grain's flour lot, as a drill"),
             ("click", "div[name=is_drill] input"),
         ),
-        crop=".modal-dialog",
+        crop=".modal-content",
     ),
     form(
         "trace_recall.trace_recall_action",
         "trace.recall",
         [("is_drill", "=", True), ("lot_ids.name", "=", "FL-261102")],
-        tab("customers"),
+        crop=SHEET,
+        fit=True,
         name="recall-drill-VG-26-4471",
     ),
     form(
         "trace_recall.trace_recall_action",
         "trace.recall",
         [("is_drill", "=", False), ("lot_ids.name", "=", "DGH-261102")],
-        tab("customers"),
-        viewport=(1280, 1000),
+        crop=SHEET,
+        fit=True,
         name="recall-DGH-261102-effectiveness",
     ),
     Shot(
@@ -163,6 +172,15 @@ SHOTS = (
     form(
         "trace_compliance.trace_batch_record_action",
         "trace.batch.record",
+        [("lot_ids.name", "=", "BRD-261101")],
+        ("click", ".o_form_statusbar button[name=action_submit]"),
+        wait=DIALOG,
+        crop=".modal-content",
+        name="batch-record-BRD-261101-sign",
+    ),
+    form(
+        "trace_compliance.trace_batch_record_action",
+        "trace.batch.record",
         [("lot_ids.name", "=", "PM5-25-0001")],
         tab("dhr"),
         name="dhr-PM5-25-0001",
@@ -172,6 +190,8 @@ SHOTS = (
         "stock.lot",
         [("name", "=", "PM5-25-0002")],
         tab("warranty"),
+        crop=SHEET,
+        fit=True,
         name="serial-PM5-25-0002-warranty",
     ),
     Shot(
@@ -179,7 +199,7 @@ SHOTS = (
         "/odoo/action-trace_warranty.trace_warranty_check_action",
         ".modal-dialog .o_form_view .alert",
         steps=(("fill", "div[name=serial_name] input", "PM5-25-0003"),),
-        crop=".modal-dialog",
+        crop=".modal-content",
     ),
     form(
         "trace_compliance.trace_inspection_plan_action",
@@ -204,7 +224,7 @@ SHOTS = (
         "stock.lot",
         [("name", "=", "SB200-24-0004")],
         wait=".o-mail-Chatter .o-mail-Message",
-        viewport=(1600, 900),
+        viewport=WIDE,
         name="lot-SB200-24-0004-on-hold",
     ),
 )
@@ -295,6 +315,15 @@ def take(page, network, url, shot, out):
             raise ValueError(f"{shot.name}: unknown step {verb!r}")
         network.idle()
     settle(page, network, shot.wait)
+    if shot.fit:
+        height = page.evaluate(
+            """() => {
+                const content = document.querySelector('.o_action_manager .o_content');
+                return Math.ceil(content.getBoundingClientRect().top + content.scrollHeight);
+            }"""
+        )
+        page.set_viewport_size({"width": shot.viewport[0], "height": max(shot.viewport[1], height)})
+        settle(page, network, shot.wait)
     page.mouse.move(0, 0)
     target = page.locator(shot.crop).first if shot.crop else page
     png = target.screenshot(animations="disabled", caret="hide")
