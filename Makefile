@@ -7,7 +7,7 @@ export ODOO
 LAUNCH := $(PYTHON) tools/trace_odoo.py
 MODULES := trace_compliance trace_recall trace_warranty
 
-.PHONY: run test test-core test-core-all install-matrix lint lint-tools format readme help pot bench loadtest replica
+.PHONY: run test test-core test-core-all install-matrix lint lint-tools format readme help pot bench loadtest replica screenshots
 
 help:
 	@echo "Each command on Odoo 18.0 or 19.0: make test ODOO=19 (default: the Odoo python3 imports)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench           benchmark at 1,000,000 move lines (BENCH_SIZE=100000 for another size)"
 	@echo "make loadtest        4 workers under concurrent readers and writers for 60 s (LOAD_SIZE=100000 lines)"
 	@echo "make replica         a hot standby on port 5433, then the load test reading from it"
+	@echo "make screenshots     docs/screenshots/ of the user guide, from the demo database make run builds (Playwright)"
 
 run:
 	$(LAUNCH) run
@@ -72,6 +73,12 @@ loadtest:
 replica:
 	$(PYTHON) tools/replica.py status >/dev/null 2>&1 || $(PYTHON) tools/replica.py start
 	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --replica-port 5433 --json loadtest-replica-results.json
+
+# The user guide's screenshots (docs/user-guide.md), taken in headless Chromium from the demo
+# database that `make run` builds (trace_demo, trace_demo_19 with ODOO=19; TRACE_DB for
+# another); needs Playwright's Python package in the Odoo interpreter (pip install playwright).
+screenshots:
+	$(PYTHON) -m tools.screenshots $(if $(TRACE_DB),--db $(TRACE_DB))
 
 # The hooks that fix (ruff, ruff format, prettier, eslint --fix, whitespace, README.rst)
 # leave their changes in the tree; make lint then tells what is left.
