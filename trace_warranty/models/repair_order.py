@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import html2plaintext
 
-from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+from odoo.addons.trace_compliance.groups import TRACE_READERS
 
 
 class RepairOrder(models.Model):
