@@ -2,6 +2,7 @@ from . import trace_audit_log
 from . import trace_audit_rule
 from . import trace_audit_mixin
 from . import trace_reference_mixin
+from . import trace_certificate_button_mixin
 from . import trace_signable_mixin
 from . import trace_signature
 from . import trace_engine

@@ -1,9 +1,9 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..compat import PRODUCING_LOT_FIELD
-from .stock_lot import TRACE_READERS
+from ..groups import TRACE_READERS
 
 
 class MrpProduction(models.Model):
@@ -91,6 +91,25 @@ class MrpProduction(models.Model):
         if needing:
             self.env["trace.batch.record"]._create_for_productions(needing)
         return res
+
+    def _prepare_trace_batch_record_vals(self):
+        """Hook: the values of the batch record created when this order is confirmed (a
+        device history record for a serial-tracked product), its checks copied from the
+        bill of materials' steps (``trace.bom.check._prepare_batch_record_check_vals``)."""
+        self.ensure_one()
+        return {
+            "record_type": "dhr" if self.product_id.tracking == "serial" else "ebr",
+            "production_id": self.id,
+            "company_id": self.company_id.id,
+            "product_id": self.product_id.id,
+            "product_uom_id": self.product_uom_id.id,
+            "bom_id": self.bom_id.id,
+            "bom_revision": self.bom_id.trace_revision,
+            "qty_planned": self.product_qty,
+            "check_ids": [
+                Command.create(step._prepare_batch_record_check_vals()) for step in self.bom_id.trace_check_ids
+            ],
+        }
 
     def action_view_trace_batch_records(self):
         self.ensure_one()

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .stock_lot import TRACE_READERS
+from ..groups import TRACE_READERS
 
 
 class ProductCategory(models.Model):

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from .. import gs1, trace_map
+from ..groups import TRACE_READERS
 
 QUALITY_STATUSES = [
     ("released", "Released"),
@@ -17,14 +18,11 @@ QUALITY_STATUSES = [
 ]
 # Statuses a Traceability User may set; the others need a Traceability Manager.
 USER_STATUSES = ("quarantine", "on_hold")
-# The groups that read traceability records: fields of Odoo's own models that show them (or
-# compute a trace) are theirs only, so that nobody else meets them in a form or over RPC.
-TRACE_READERS = "trace_compliance.group_trace_user,trace_compliance.group_trace_auditor"
 
 
 class StockLot(models.Model):
     _name = "stock.lot"
-    _inherit = ["stock.lot", "trace.audit.mixin", "trace.reference.mixin"]
+    _inherit = ["stock.lot", "trace.audit.mixin", "trace.reference.mixin", "trace.certificate.button.mixin"]
 
     vendor_lot_number = fields.Char(
         index="trigram",
@@ -53,9 +51,6 @@ class StockLot(models.Model):
         help="Received without a certificate required at receipt and put in quarantine: approving its certificates "
         "can release it (company setting). Cleared by any other status change.",
     )
-    trace_certificate_count = fields.Integer(
-        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
-    )
     trace_awaiting_inspection = fields.Boolean(
         "Awaiting Inspection",
         readonly=True,
@@ -76,15 +71,6 @@ class StockLot(models.Model):
             lot.trace_downstream_count = len(forward["lot_ids"])
             lot.trace_customer_count = len(forward["partner_ids"])
             lot.trace_upstream_count = len(self.env["trace.engine"]._lot_ids(lot.ids, "backward"))
-
-    @api.depends_context("uid", "allowed_company_ids")
-    def _compute_trace_certificate_count(self):
-        Certificate = self.env["trace.certificate"]
-        counts = {}
-        if self.ids and Certificate.has_access("read"):
-            counts = dict(Certificate._read_group([("lot_ids", "in", self.ids)], ["lot_ids"], ["__count"]))
-        for lot in self:
-            lot.trace_certificate_count = counts.get(lot, 0)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_inspection_count(self):
@@ -205,13 +191,6 @@ class StockLot(models.Model):
             "domain": [("id", "in", forward["partner_ids"])],
         }
 
-    def action_open_certificates(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_certificate_action")
-        action["domain"] = [("lot_ids", "in", self.ids)]
-        action["context"] = self._trace_certificate_defaults()
-        return action
-
     def action_open_inspections(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_inspection_action")
@@ -236,6 +215,20 @@ class StockLot(models.Model):
     def action_print_udi_label(self):
         """Print the UDI label (GS1 DataMatrix and its text) of these lots and serials."""
         return self._trace_udi_label_action(self)
+
+    def _trace_certificate_domain(self):
+        return [("lot_ids", "in", self.ids)]
+
+    def _trace_certificate_context(self):
+        return self._trace_certificate_defaults()
+
+    def _trace_certificate_counts(self):
+        """All in one grouped read."""
+        if not self.ids:
+            return {}
+        return dict(
+            self.env["trace.certificate"]._read_group(self._trace_certificate_domain(), ["lot_ids"], ["__count"])
+        )
 
     def _trace_certificate_defaults(self):
         """The context of a new certificate for these lots."""
@@ -268,38 +261,49 @@ class StockLot(models.Model):
         expiry = self.expiration_date
         return expiry and fields.Datetime.context_timestamp(self, expiry).date()
 
-    def _trace_gs1_problem(self):
-        """Why no GS1 code can be printed for this lot (its product's barcode is not a
-        GTIN, its name cannot be carried by AI 10/21), or False."""
-        self.ensure_one()
-        return gs1.gtin_problem(self.product_id.barcode, self.env._) or gs1.lot_problem(
-            self.name, self._trace_gs1_ai(), self.env._
-        )
+    def _trace_gs1_identifiers(self, gtin=None, ai=None, expiry=None):
+        """The GS1 identifiers of this lot, the one place they are built: ``{'ai', 'expiry',
+        'problem'}`` and, when a code can be made, ``'gtin'`` (14 digits), ``'element_string'``
+        (human-readable), ``'barcode_string'`` (as a DataMatrix carries it) and
+        ``'digital_link'``. ``problem`` says why no code can be made (the product's barcode
+        is not a GTIN, the lot's name cannot be carried by AI 10/21), else False.
 
-    def _trace_udi_label(self):
-        """What a UDI label shows for this lot: GTIN, expiry, AI and number, the element
-        string (human-readable and as the DataMatrix carries it), the Digital Link, the
-        DataMatrix as a base64 PNG; or only ``problem`` when none can be made."""
+        By default from the lot: its product's barcode, :meth:`_trace_gs1_ai` and
+        :meth:`_trace_gs1_expiry`; a document that recorded them (a batch record) passes its
+        own ``gtin`` (False: none recorded, the product's barcode says why), ``ai`` and
+        ``expiry``."""
         self.ensure_one()
-        label = {"lot": self, "ai": self._trace_gs1_ai(), "expiry": self._trace_gs1_expiry()}
-        problem = self._trace_gs1_problem()
+        barcode = self.product_id.barcode
+        gtin = gs1.gtin14(barcode) if gtin is None else gtin
+        ai = ai or self._trace_gs1_ai()
+        expiry = self._trace_gs1_expiry() if expiry is None else expiry
+        values = {"ai": ai, "expiry": expiry}
+        problem = (not gtin and gs1.gtin_problem(barcode, self.env._)) or gs1.lot_problem(self.name, ai, self.env._)
         if problem:
-            return dict(label, problem=problem)
-        gtin = gs1.gtin14(self.product_id.barcode)
-        identifiers = {
-            "lot" if label["ai"] == gs1.AI_LOT else "serial": self.name,
-            "expiry": label["expiry"],
-        }
-        content = gs1.barcode_string(gtin, **identifiers)
+            return dict(values, problem=problem)
+        identifiers = {"lot" if ai == gs1.AI_LOT else "serial": self.name, "expiry": expiry}
         return dict(
-            label,
+            values,
             problem=False,
             gtin=gtin,
             element_string=gs1.element_string(gtin, **identifiers),
-            barcode_string=content,
+            barcode_string=gs1.barcode_string(gtin, **identifiers),
             digital_link=gs1.digital_link(gtin, **identifiers),
-            datamatrix=base64.b64encode(gs1.datamatrix_png(content)).decode(),
         )
+
+    def _trace_gs1_problem(self):
+        """Why no GS1 code can be printed for this lot (:meth:`_trace_gs1_identifiers`), or False."""
+        return self._trace_gs1_identifiers()["problem"]
+
+    def _trace_udi_label(self):
+        """What a UDI label shows for this lot: :meth:`_trace_gs1_identifiers` (GTIN, expiry,
+        AI, element string, barcode string, Digital Link) with the lot and the DataMatrix as a
+        base64 PNG; without a code, only ``lot``, ``ai``, ``expiry`` and ``problem``."""
+        self.ensure_one()
+        label = dict(self._trace_gs1_identifiers(), lot=self)
+        if not label["problem"]:
+            label["datamatrix"] = base64.b64encode(gs1.datamatrix_png(label["barcode_string"])).decode()
+        return label
 
     @api.model
     def _trace_udi_label_action(self, records):

@@ -7,29 +7,16 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from .stock_lot import TRACE_READERS
+from ..groups import TRACE_READERS
 
 
 class StockPicking(models.Model):
     _name = "stock.picking"
-    _inherit = ["stock.picking", "trace.reference.mixin"]
+    _inherit = ["stock.picking", "trace.reference.mixin", "trace.certificate.button.mixin"]
 
-    trace_certificate_count = fields.Integer(
-        "Certificates", compute="_compute_trace_certificate_count", groups=TRACE_READERS
-    )
     trace_inspection_count = fields.Integer(
         "Inspections", compute="_compute_trace_inspection_count", groups=TRACE_READERS
     )
-
-    @api.depends_context("uid", "allowed_company_ids")
-    def _compute_trace_certificate_count(self):
-        Certificate = self.env["trace.certificate"]
-        readable = Certificate.has_access("read")
-        for picking in self:
-            lots = picking.move_line_ids.lot_id
-            picking.trace_certificate_count = (
-                Certificate.search_count([("lot_ids", "in", lots.ids)]) if readable and lots else 0
-            )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_inspection_count(self):
@@ -300,16 +287,16 @@ class StockPicking(models.Model):
         self.ensure_one()
         return self.move_line_ids.lot_id._action_trace_map()
 
-    def action_open_trace_certificates(self):
-        """The certificates of the lots of this transfer; a new one covers them."""
-        self.ensure_one()
-        lots = self.move_line_ids.lot_id
-        action = self.env["ir.actions.act_window"]._for_xml_id("trace_compliance.trace_certificate_action")
-        action["domain"] = [("lot_ids", "in", lots.ids)]
-        action["context"] = dict(lots._trace_certificate_defaults(), default_partner_id=self.partner_id.id)
-        if not self._trace_is_receipt():
-            action["context"].pop("default_partner_id")
-        return action
+    def _trace_certificate_domain(self):
+        """The certificates of the lots of these transfers."""
+        return [("lot_ids", "in", self.move_line_ids.lot_id.ids)]
+
+    def _trace_certificate_context(self):
+        """A new certificate covers the lots of this transfer (and, on a receipt, comes from its vendor)."""
+        context = self.move_line_ids.lot_id._trace_certificate_defaults()
+        if self._trace_is_receipt():
+            context["default_partner_id"] = self.partner_id.id
+        return context
 
     def action_open_trace_inspections(self):
         """The inspections of the lots this receipt brought."""

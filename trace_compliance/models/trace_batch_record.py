@@ -345,84 +345,63 @@ class TraceBatchRecord(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _create_for_productions(self, productions):
-        vals_list = []
-        for production in productions:
-            vals_list.append(
-                {
-                    "record_type": "dhr" if production.product_id.tracking == "serial" else "ebr",
-                    "production_id": production.id,
-                    "company_id": production.company_id.id,
-                    "product_id": production.product_id.id,
-                    "product_uom_id": production.product_uom_id.id,
-                    "bom_id": production.bom_id.id,
-                    "bom_revision": production.bom_id.trace_revision,
-                    "qty_planned": production.product_qty,
-                    "check_ids": [
-                        Command.create(
-                            {
-                                "sequence": step.sequence,
-                                "instruction": step.name,
-                                "specification": step.specification,
-                                "lower_limit": step.lower_limit,
-                                "upper_limit": step.upper_limit,
-                                "has_limits": step.has_limits,
-                            }
-                        )
-                        for step in production.bom_id.trace_check_ids
-                    ],
-                }
-            )
-        return self.sudo().create(vals_list)
+        """The batch records of these confirmed manufacturing orders, one each
+        (``mrp.production._prepare_trace_batch_record_vals``)."""
+        return self.sudo().create([production._prepare_trace_batch_record_vals() for production in productions])
 
     def _fill_from_production(self):
-        """What happened, from the done order: quantities, lots, components, operations."""
+        """What happened, from the done order: quantities, lots, components, operations
+        (:meth:`_prepare_production_result_vals`)."""
         for record in self.sudo():
-            production = record.production_id
-            consumed = production.move_raw_ids.move_line_ids.filtered(lambda ml: ml.state == "done")
-            produced = production.move_finished_ids.filtered(
-                lambda m, product=production.product_id: m.product_id == product
-            )
-            lots = produced.move_line_ids.filtered(lambda ml: ml.state == "done").lot_id
-            operations = []
-            for workorder in production.workorder_ids:
-                operators = workorder.time_ids.user_id
-                operations.append(
-                    Command.create(
-                        {
-                            "name": workorder.name,
-                            "workcenter_id": workorder.workcenter_id.id,
-                            "operator": ", ".join(operators.mapped("name")),
-                            "date_start": workorder.date_start,
-                            "date_finished": workorder.date_finished,
-                            "duration": workorder.duration,
-                        }
-                    )
-                )
-            record.with_context(trace_batch_signing=True).write(
-                {
-                    "completed": True,
-                    "lot_ids": [Command.set(lots.ids)],
-                    "qty_produced": production.qty_produced,
-                    "qty_scrapped": sum(production.scrap_ids.filtered(lambda s: s.state == "done").mapped("scrap_qty")),
-                    "date_start": production.date_start,
-                    "date_finished": production.date_finished,
-                    "gtin": record._gtin(production.product_id.barcode),
-                    "expiry_date": lots[:1].expiration_date if "expiration_date" in lots._fields else False,
-                    "component_ids": [Command.clear()]
-                    + [
-                        Command.create(
-                            {
-                                "product_id": line.product_id.id,
-                                "lot_id": line.lot_id.id,
-                                "quantity": line.quantity,
-                                "product_uom_id": line.product_uom_id.id,
-                            }
-                        )
-                        for line in consumed
-                    ],
-                    "operation_ids": [Command.clear(), *operations],
-                }
-            )
+            record.with_context(trace_batch_signing=True).write(record._prepare_production_result_vals())
+
+    def _prepare_production_result_vals(self):
+        """Hook: the values written on this record when its manufacturing order is done:
+        quantities, dates, the lots produced, GTIN and expiry, the components consumed
+        (:meth:`_prepare_component_vals`, one per done move line) and the operations
+        (:meth:`_prepare_operation_vals`, one per work order)."""
+        self.ensure_one()
+        production = self.production_id
+        consumed = production.move_raw_ids.move_line_ids.filtered(lambda ml: ml.state == "done")
+        produced = production.move_finished_ids.filtered(
+            lambda m, product=production.product_id: m.product_id == product
+        )
+        lots = produced.move_line_ids.filtered(lambda ml: ml.state == "done").lot_id
+        return {
+            "completed": True,
+            "lot_ids": [Command.set(lots.ids)],
+            "qty_produced": production.qty_produced,
+            "qty_scrapped": sum(production.scrap_ids.filtered(lambda s: s.state == "done").mapped("scrap_qty")),
+            "date_start": production.date_start,
+            "date_finished": production.date_finished,
+            "gtin": self._gtin(production.product_id.barcode),
+            "expiry_date": lots[:1].expiration_date if "expiration_date" in lots._fields else False,
+            "component_ids": [Command.clear()]
+            + [Command.create(self._prepare_component_vals(line)) for line in consumed],
+            "operation_ids": [Command.clear()]
+            + [Command.create(self._prepare_operation_vals(workorder)) for workorder in production.workorder_ids],
+        }
+
+    def _prepare_component_vals(self, move_line):
+        """Hook: the component line of a done ``stock.move.line`` consumed by the order."""
+        return {
+            "product_id": move_line.product_id.id,
+            "lot_id": move_line.lot_id.id,
+            "quantity": move_line.quantity,
+            "product_uom_id": move_line.product_uom_id.id,
+        }
+
+    def _prepare_operation_vals(self, workorder):
+        """Hook: the operation line of one ``mrp.workorder`` of the order (its operators
+        from the time tracked on it)."""
+        return {
+            "name": workorder.name,
+            "workcenter_id": workorder.workcenter_id.id,
+            "operator": ", ".join(workorder.time_ids.user_id.mapped("name")),
+            "date_start": workorder.date_start,
+            "date_finished": workorder.date_finished,
+            "duration": workorder.duration,
+        }
 
     @api.model
     def _gtin(self, barcode):
@@ -437,15 +416,14 @@ class TraceBatchRecord(models.Model):
         """The GS1 element string and Digital Link of ``lot`` as made by this record, or
         the reason (``gs1_problem``) why none can be made."""
         self.ensure_one()
-        ai = gs1.AI_SERIAL if self.record_type == "dhr" else gs1.AI_LOT
-        problem = (not self.gtin and gs1.gtin_problem(self.product_id.barcode, self.env._)) or gs1.lot_problem(
-            lot.name, ai, self.env._
+        identifiers = lot._trace_gs1_identifiers(
+            gtin=self.gtin or False,
+            ai=gs1.AI_SERIAL if self.record_type == "dhr" else gs1.AI_LOT,
+            expiry=self.expiry_date and fields.Datetime.context_timestamp(self, self.expiry_date).date(),
         )
-        if problem:
-            return {"gs1_problem": problem}
-        expiry = self.expiry_date and fields.Datetime.context_timestamp(self, self.expiry_date).date()
-        identifiers = {"lot" if ai == gs1.AI_LOT else "serial": lot.name, "expiry": expiry}
+        if identifiers["problem"]:
+            return {"gs1_problem": identifiers["problem"]}
         return {
-            "gs1_element_string": gs1.element_string(self.gtin, **identifiers),
-            "gs1_digital_link": gs1.digital_link(self.gtin, **identifiers),
+            "gs1_element_string": identifiers["element_string"],
+            "gs1_digital_link": identifiers["digital_link"],
         }

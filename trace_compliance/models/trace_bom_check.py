@@ -22,3 +22,15 @@ class TraceBomCheck(models.Model):
         for step in self:
             if step.has_limits and step.lower_limit > step.upper_limit:
                 raise ValidationError(self.env._("%(step)s: the lower limit is above the upper limit.", step=step.name))
+
+    def _prepare_batch_record_check_vals(self):
+        """Hook: the check of a new batch record copied from this step."""
+        self.ensure_one()
+        return {
+            "sequence": self.sequence,
+            "instruction": self.name,
+            "specification": self.specification,
+            "lower_limit": self.lower_limit,
+            "upper_limit": self.upper_limit,
+            "has_limits": self.has_limits,
+        }

@@ -650,33 +650,32 @@ class TraceCertificate(models.Model):
         """One to-do activity per certificate, for its responsible, due on its expiry date."""
         if not self:
             return self.env["mail.activity"]
-        model_id = self.env["ir.model"]._get_id(self._name)
-        todo = self.env.ref("mail.mail_activity_data_todo")
         activities = (
             self.env["mail.activity"]
             .sudo()
-            .create(
-                [
-                    {
-                        "activity_type_id": todo.id,
-                        "res_model_id": model_id,
-                        "res_id": certificate.id,
-                        "user_id": (certificate.user_id or certificate.create_uid).id,
-                        "date_deadline": certificate.expiry_date,
-                        "summary": self.env._(
-                            "Certificate %(certificate)s expires on %(date)s",
-                            certificate=certificate.display_name,
-                            date=format_date(self.env, certificate.expiry_date),
-                        ),
-                        "note": self.env._(
-                            "Ask %(issuer)s for a new certificate, or plan for the lots it covers.",
-                            issuer=certificate.partner_id.display_name,
-                        ),
-                        "automated": True,
-                    }
-                    for certificate in self
-                ]
-            )
+            .create([certificate._prepare_expiry_activity_vals() for certificate in self])
         )
         self.write({"expiry_reminder_date": fields.Date.context_today(self)})
         return activities
+
+    def _prepare_expiry_activity_vals(self):
+        """Hook: the to-do activity reminding this certificate's responsible (else its
+        creator) that it expires, due on its expiry date."""
+        self.ensure_one()
+        return {
+            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "user_id": (self.user_id or self.create_uid).id,
+            "date_deadline": self.expiry_date,
+            "summary": self.env._(
+                "Certificate %(certificate)s expires on %(date)s",
+                certificate=self.display_name,
+                date=format_date(self.env, self.expiry_date),
+            ),
+            "note": self.env._(
+                "Ask %(issuer)s for a new certificate, or plan for the lots it covers.",
+                issuer=self.partner_id.display_name,
+            ),
+            "automated": True,
+        }

@@ -260,15 +260,7 @@ class TraceInspection(models.Model):
             certificate.write(
                 {
                     "attachment_ids": [
-                        Command.create(
-                            {
-                                "name": line.file_name or line.name,
-                                "datas": line.file,
-                                "res_model": certificate._name,
-                                "res_id": certificate.id,
-                            }
-                        )
-                        for line in files
+                        Command.create(line._prepare_certificate_attachment_vals(certificate)) for line in files
                     ]
                 }
             )

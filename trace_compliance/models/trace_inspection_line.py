@@ -162,6 +162,17 @@ class TraceInspectionLine(models.Model):
             )
         return number
 
+    def _prepare_certificate_attachment_vals(self, certificate):
+        """Hook: the file of this line (a file test) attached to ``certificate``, the
+        inspection's internal test report."""
+        self.ensure_one()
+        return {
+            "name": self.file_name or self.name,
+            "datas": self.file,
+            "res_model": certificate._name,
+            "res_id": certificate.id,
+        }
+
     def _prepare_certificate_result_vals(self):
         """The certificate result reporting this line in the internal test report."""
         self.ensure_one()

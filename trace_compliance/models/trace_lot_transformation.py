@@ -178,50 +178,54 @@ class TraceLotTransformation(models.Model):
         Move = self.env["stock.move"]
         moves = Move
         for line in self.line_ids:
-            production_location = line.product_id.with_company(self.company_id).property_stock_production
-            source, destination = (
-                (self.location_id, production_location)
-                if line.direction == "input"
-                else (production_location, self.location_id)
-            )
-            move = Move.create(
-                move_vals(
-                    {
-                        "origin": self.name,
-                        "product_id": line.product_id.id,
-                        "product_uom_qty": line.quantity,
-                        "product_uom": line.product_uom_id.id,
-                        "location_id": source.id,
-                        "location_dest_id": destination.id,
-                        "company_id": self.company_id.id,
-                        "trace_transformation_id": self.id,
-                        "date": self.date,
-                    },
-                    f"{self.name}: {line.product_id.display_name}",
-                )
-            )
+            move = Move.create(self._prepare_move_vals(line))
             move._action_confirm(merge=False)
             move.move_line_ids.unlink()
-            move.write(
-                {
-                    "move_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": line.product_id.id,
-                                "product_uom_id": line.product_uom_id.id,
-                                "location_id": source.id,
-                                "location_dest_id": destination.id,
-                                "lot_id": line.lot_id.id,
-                                "quantity": line.quantity,
-                                "company_id": self.company_id.id,
-                            }
-                        )
-                    ],
-                    "picked": True,
-                }
-            )
+            move.write({"move_line_ids": [Command.create(self._prepare_move_line_vals(line))], "picked": True})
             moves |= move
         return moves
+
+    def _get_move_locations(self, line):
+        """Hook: ``(source, destination)`` of the move of ``line``: an input goes from the
+        transformation's location to the product's production location, an output back."""
+        production_location = line.product_id.with_company(self.company_id).property_stock_production
+        if line.direction == "input":
+            return self.location_id, production_location
+        return production_location, self.location_id
+
+    def _prepare_move_vals(self, line):
+        """Hook: the ``stock.move`` of one line (input consumed or output produced)."""
+        self.ensure_one()
+        source, destination = self._get_move_locations(line)
+        return move_vals(
+            {
+                "origin": self.name,
+                "product_id": line.product_id.id,
+                "product_uom_qty": line.quantity,
+                "product_uom": line.product_uom_id.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "company_id": self.company_id.id,
+                "trace_transformation_id": self.id,
+                "date": self.date,
+            },
+            f"{self.name}: {line.product_id.display_name}",
+        )
+
+    def _prepare_move_line_vals(self, line):
+        """Hook: the one detailed operation of the move of ``line``: exactly its lot and
+        quantity."""
+        self.ensure_one()
+        source, destination = self._get_move_locations(line)
+        return {
+            "product_id": line.product_id.id,
+            "product_uom_id": line.product_uom_id.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "lot_id": line.lot_id.id,
+            "quantity": line.quantity,
+            "company_id": self.company_id.id,
+        }
 
     def _create_links(self):
         """Each input lot went into each output lot, in proportion to the outputs."""

@@ -58,6 +58,9 @@ class TraceLotTransformationLine(models.Model):
             ],
             limit=1,
         )
-        return lot or Lot.create(
-            {"name": self.lot_name, "product_id": self.product_id.id, "company_id": self.company_id.id}
-        )
+        return lot or Lot.create(self._prepare_lot_vals())
+
+    def _prepare_lot_vals(self):
+        """Hook: the new lot of an output line whose lot name matches no lot yet."""
+        self.ensure_one()
+        return {"name": self.lot_name, "product_id": self.product_id.id, "company_id": self.company_id.id}

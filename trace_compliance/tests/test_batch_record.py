@@ -79,6 +79,31 @@ class TestBatchRecord(TraceCase):
         )
         self.assertEqual(record.deviation_ids.reported_by_id, self.author)
 
+    def test_batch_record_value_hooks(self):
+        """An add-on changes the batch record made from an order, its checks and what the
+        done order fills in by overriding their hooks."""
+        Production = type(self.env["mrp.production"])
+        Check = type(self.env["trace.bom.check"])
+        Record = type(self.env["trace.batch.record"])
+        prepare, check, component = (
+            Production._prepare_trace_batch_record_vals,
+            Check._prepare_batch_record_check_vals,
+            Record._prepare_component_vals,
+        )
+        self.patch(
+            Production,
+            "_prepare_trace_batch_record_vals",
+            lambda production: dict(prepare(production), bom_revision="C-hook"),
+        )
+        self.patch(
+            Check, "_prepare_batch_record_check_vals", lambda step: dict(check(step), instruction=f"[{step.name}]")
+        )
+        self.patch(Record, "_prepare_component_vals", lambda record, line: dict(component(record, line), quantity=1))
+        record = self._produce(self.bom_bread, 10, "T-BR-HOOK", {self.dough: [("T-DO-2", 8)]}).trace_batch_record_ids
+        self.assertEqual(record.bom_revision, "C-hook")
+        self.assertEqual(record.check_ids.mapped("instruction"), ["[Core temperature after baking]", "[Crust colour]"])
+        self.assertEqual([(c.lot_id.name, c.quantity) for c in record.component_ids], [("T-DO-2", 1)])
+
     def test_device_history_record(self):
         self._receive(self.vendor_mill, [(self.board, "T-SB-DHR", 1)])
         production = self._produce(self.bom_device, 1, "SN/0001", {self.board: [("T-SB-DHR", 1)]})

@@ -426,5 +426,5 @@ class TestCertificate(CertificateCase):
             )
         )
         self.assertEqual((certificate.lot_ids, certificate.product_id), (self.lot_1, self.flour))
-        opened = self.lot_1.with_user(self.trace_user).action_open_certificates()
+        opened = self.lot_1.with_user(self.trace_user).action_open_trace_certificates()
         self.assertEqual(self.env["trace.certificate"].search(opened["domain"]), certificate)

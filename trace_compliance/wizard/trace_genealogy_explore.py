@@ -89,7 +89,7 @@ class TraceGenealogyExplore(models.TransientModel):
             rows = self._genealogy_rows(direction, depth or MAX_LEVELS)
             truncated = truncated or len(rows) > MAX_LINES
             vals += [
-                self._line_vals(direction, *row)
+                self._prepare_line_vals(direction, *row)
                 for row in rows[:MAX_LINES]
                 if row[1] in readable_lots and row[2] in readable_lots
             ]
@@ -110,7 +110,8 @@ class TraceGenealogyExplore(models.TransientModel):
     def _clear_lines(self):
         (self.upstream_line_ids | self.downstream_line_ids).unlink()
 
-    def _line_vals(self, direction, level, lot_id, from_lot_id, link_id):
+    def _prepare_line_vals(self, direction, level, lot_id, from_lot_id, link_id):
+        """Hook: the line of the explorer for one link followed (``_genealogy_rows``)."""
         return {
             "explore_id": self.id,
             "direction": direction,

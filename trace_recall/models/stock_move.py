@@ -11,17 +11,19 @@ class StockMove(models.Model):
         self.ensure_one()
         self.move_line_ids.unlink()
         return self.env["stock.move.line"].create(
-            [
-                {
-                    "move_id": self.id,
-                    "picking_id": self.picking_id.id,
-                    "product_id": self.product_id.id,
-                    "product_uom_id": self.product_uom.id,
-                    "location_id": self.location_id.id,
-                    "location_dest_id": self.location_dest_id.id,
-                    "lot_id": lot.id,
-                    "quantity": qty,
-                }
-                for lot, qty in quantities.items()
-            ]
+            [self._prepare_trace_recall_move_line_vals(lot, qty) for lot, qty in quantities.items()]
         )
+
+    def _prepare_trace_recall_move_line_vals(self, lot, quantity):
+        """Hook: the detailed operation of this move for ``quantity`` of ``lot``."""
+        self.ensure_one()
+        return {
+            "move_id": self.id,
+            "picking_id": self.picking_id.id,
+            "product_id": self.product_id.id,
+            "product_uom_id": self.product_uom.id,
+            "location_id": self.location_id.id,
+            "location_dest_id": self.location_dest_id.id,
+            "lot_id": lot.id,
+            "quantity": quantity,
+        }

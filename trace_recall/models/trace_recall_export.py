@@ -38,13 +38,16 @@ class TraceRecallExport(models.AbstractModel):
         return output, workbook, workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
 
     @api.model
-    def _sheet(self, workbook, bold, name, headers, rows, widths=None):
+    def _sheet(self, workbook, bold, name, headers, rows, widths=None, autofilter=True):
+        """A sheet ``name``: ``headers`` in bold, then ``rows`` (any iterable of rows), each
+        column ``widths`` wide, filterable (``autofilter``). Returns the number of rows."""
         sheet = workbook.add_worksheet(name)
         sheet.write_row(0, 0, headers, bold)
         count = 0
         for count, row in enumerate(rows, start=1):
             sheet.write_row(count, 0, [self._cell(value) for value in row])
-        sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+        if autofilter:
+            sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
         for column, width in enumerate(widths or [18] * len(headers)):
             sheet.set_column(column, column, width)
         return count

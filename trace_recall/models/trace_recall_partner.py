@@ -267,10 +267,12 @@ class TraceRecallPartner(models.Model):
                     value=sub_recall_count,
                 )
             )
-        lines = []
-        for lot_id, info in shipped.items():
-            quantities = given.get(lot_id) or dict.fromkeys(RESPONSE_QUANTITIES, 0.0)
-            lines.append({"lot_id": lot_id, "qty_shipped": info["qty"], **quantities})
+        lines = [
+            self._prepare_response_line_vals(
+                lot_id, info["qty"], given.get(lot_id) or dict.fromkeys(RESPONSE_QUANTITIES, 0.0)
+            )
+            for lot_id, info in shipped.items()
+        ]
         totals = {name: sum(line[name] for line in lines) for name in RESPONSE_QUANTITIES}
         return {
             "partner_line_id": self.id,
@@ -285,6 +287,12 @@ class TraceRecallPartner(models.Model):
             "line_ids": [Command.create(line) for line in lines],
             **totals,
         }
+
+    def _prepare_response_line_vals(self, lot_id, qty_shipped, quantities):
+        """Hook: the line of a response for one lot shipped to this customer
+        (``qty_shipped``), with the ``quantities`` the customer gives for it (one per
+        ``RESPONSE_QUANTITIES``); the response's totals add these up."""
+        return {"lot_id": lot_id, "qty_shipped": qty_shipped, **quantities}
 
     def _answer_number(self, value, lot):
         if value in (None, False, ""):

@@ -170,3 +170,18 @@ class TestRecallExport(RecallCase):
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][-1], "Line")
         self.assertTrue(all(isinstance(row[-1], int) for row in rows[1:]))
+
+    def test_workbook_sheet_hooks(self):
+        """An add-on adds a sheet to the recall workbook and changes the rows of another
+        through their hooks."""
+        xlsx = type(self.env["trace.recall.export.xlsx"])
+        sheets, summary = xlsx._get_workbook_sheets, xlsx._get_summary_rows
+        extra = {"name": "Notes", "headers": ["Note"], "widths": [40], "rows": lambda recall: [(recall.name,)]}
+        self.patch(xlsx, "_get_workbook_sheets", lambda export: [*sheets(export), extra])
+        self.patch(xlsx, "_get_summary_rows", lambda export, recall: [*summary(export, recall), ("Hook", "yes")])
+        book = openpyxl.load_workbook(io.BytesIO(self._attachment(self.recall.action_export_xlsx()).raw))
+        self.assertEqual(
+            book.sheetnames, ["Summary", "Affected lots", "Stock on hand", "Deliveries", "Genealogy", "Notes"]
+        )
+        self.assertEqual(list(book["Notes"].iter_rows(values_only=True)), [("Note",), (self.recall.name,)])
+        self.assertEqual(list(book["Summary"].iter_rows(values_only=True))[-1], ("Hook", "yes"))

@@ -81,21 +81,24 @@ class TraceRecallStart(models.TransientModel):
             domain.append(("date", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)))
         return self.env["stock.move.line"].search(domain).lot_id
 
+    def _prepare_recall_vals(self, lots):
+        """Hook: the recall of the suspect ``lots`` this wizard starts."""
+        self.ensure_one()
+        return {
+            "lot_ids": [fields.Command.set(lots.ids)],
+            "reason": self.reason,
+            "classification_id": self.classification_id.id,
+            "is_drill": self.is_drill,
+            "company_id": (lots.company_id[:1] or self.company_id).id,
+        }
+
     @public(single=True)
     def action_start(self):
         self.ensure_one()
         lots = self._suspect_lots()
         if not lots:
             raise UserError(self.env._("No lot matches: there is nothing to recall."))
-        recall = self.env["trace.recall"].create(
-            {
-                "lot_ids": [fields.Command.set(lots.ids)],
-                "reason": self.reason,
-                "classification_id": self.classification_id.id,
-                "is_drill": self.is_drill,
-                "company_id": (lots.company_id[:1] or self.company_id).id,
-            }
-        )
+        recall = self.env["trace.recall"].create(self._prepare_recall_vals(lots))
         recall.action_compute()
         return {
             "type": "ir.actions.act_window",

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+from odoo.addons.trace_compliance.groups import TRACE_READERS
 
 
 class ResPartner(models.Model):

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.trace_compliance.compat import domain_or
-from odoo.addons.trace_compliance.models.stock_lot import TRACE_READERS
+from odoo.addons.trace_compliance.groups import TRACE_READERS
 
 WARRANTY_STATES = [("none", "No Warranty"), ("active", "In Warranty"), ("expired", "Expired")]
 

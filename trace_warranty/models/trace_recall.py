@@ -57,26 +57,28 @@ class TraceRecall(models.Model):
         events = (
             self.env["trace.service.event"]
             .with_context(tracking_disable=True, mail_create_nolog=True)
-            .create(
-                [
-                    {
-                        "lot_id": serial.id,
-                        "event_type": "field_action",
-                        "recall_id": self.id,
-                        "partner_id": serial.customer_id.id or delivered_to.get(serial.id),
-                        "company_id": self.company_id.id,
-                        "technician_id": False,
-                        "description": self.reason,
-                    }
-                    for serial in serials
-                ]
-            )
+            .create([self._prepare_field_action_vals(serial, delivered_to.get(serial.id)) for serial in serials])
         )
         if events:
             self.message_post(
                 body=self.env._("%(count)s field actions created, one per serial in the field.", count=len(events))
             )
         return self.action_view_field_actions()
+
+    def _prepare_field_action_vals(self, serial, partner_id):
+        """Hook: the field action (a ``trace.service.event`` to do) of one affected
+        ``serial`` in the field; ``partner_id`` is the customer of its last delivery, used
+        when the serial has no registered customer."""
+        self.ensure_one()
+        return {
+            "lot_id": serial.id,
+            "event_type": "field_action",
+            "recall_id": self.id,
+            "partner_id": serial.customer_id.id or partner_id,
+            "company_id": self.company_id.id,
+            "technician_id": False,
+            "description": self.reason,
+        }
 
     def action_view_field_actions(self):
         self.ensure_one()

@@ -30,6 +30,19 @@ class TestFieldActions(WarrantyCase):
         recall.action_compute()
         return recall
 
+    def test_field_action_values_hook(self):
+        """An add-on changes the field actions a recall creates by overriding their hook."""
+        Recall = type(self.env["trace.recall"])
+        prepare = Recall._prepare_field_action_vals
+        self.patch(
+            Recall,
+            "_prepare_field_action_vals",
+            lambda recall, serial, partner_id: dict(prepare(recall, serial, partner_id), description="Replace board"),
+        )
+        recall = self._recall(self.boards)
+        recall.action_create_field_actions()
+        self.assertEqual(set(recall.field_action_ids.mapped("description")), {"Replace board"})
+
     def test_one_field_action_per_serial_in_the_field(self):
         recall = self._recall(self.boards)
         self.assertEqual(recall.field_action_serial_count, 2)
