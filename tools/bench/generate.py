@@ -38,22 +38,18 @@ That is about 925 done move lines a day; days are generated until ``--lines`` is
 
 Usage::
 
-    python3 tools/bench/generate.py --db trace_bench --lines 1000000
+    python3 -m tools.bench.generate --db trace_bench --lines 1000000
 """
 
 import argparse
 import io
 import random
-import sys
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import trace_odoo
+from tools import odoo_env
 
 START = datetime(2020, 1, 6)
 WINDOW = 3  # days a lot stays available to the next level (and to deliveries)
@@ -78,16 +74,16 @@ HUB = (0, RAW_PRODUCTS + PACKAGINGS)  # (level, index) of the process additive
 
 def load_registry(dbname):
     """The Odoo registry of ``dbname``, configured like the launcher configures Odoo."""
-    trace_odoo.import_odoo()
+    odoo_env.import_odoo()
     import odoo.modules.registry  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415  (19.0's ``import odoo`` imports no subpackage)
 
     if not odoo.tools.config.get("trace_bench_configured"):
-        pg = trace_odoo.pg_settings()
+        pg = odoo_env.pg_settings()
         odoo.tools.config.parse_config(
             [
-                f"--addons-path={trace_odoo.addons_path()}",
-                f"--data-dir={trace_odoo.data_dir()}",
+                f"--addons-path={odoo_env.addons_path()}",
+                f"--data-dir={odoo_env.data_dir()}",
                 f"--db_host={pg['host']}",
                 f"--db_port={pg['port']}",
                 f"--db_user={pg['user']}",
@@ -762,7 +758,7 @@ def analyze(dbname, tables):
     import psycopg2  # noqa: PLC0415
     from psycopg2 import sql  # noqa: PLC0415
 
-    conn = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    conn = psycopg2.connect(dbname=dbname, **odoo_env.pg_settings())
     conn.autocommit = True
     with conn.cursor() as cr:
         for table in (*tables, "stock_quant", "res_partner"):
@@ -776,7 +772,7 @@ def main():
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (about)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    trace_odoo.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
+    odoo_env.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
     summary = generate(args.db, args.lines, args.seed)
     print(summary)
 

@@ -5,8 +5,8 @@ It prints them; nothing is written into the page.
 
 Usage::
 
-    python3 tools/bench/report.py tools/bench/results/100k.json tools/bench/results/1m.json
-    python3 tools/bench/report.py tools/bench/results/1m-18-beside-19.json tools/bench/results/1m-19.json
+    python3 -m tools.bench.report tools/bench/results/100k.json tools/bench/results/1m.json
+    python3 -m tools.bench.report tools/bench/results/1m-18-beside-19.json tools/bench/results/1m-19.json
 """
 
 import argparse
