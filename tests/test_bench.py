@@ -13,16 +13,16 @@ REPO = Path(__file__).resolve().parent.parent
 DB = odoo_env.db_name("trace_bench_pytest")  # trace_bench_pytest_19 on Odoo 19.0
 
 
+def run_module(*args):
+    """``python -m <args>`` from the repository's root, as ``make bench`` runs the benchmark."""
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
 def test_benchmark_at_a_tiny_size(tmp_path):
     output = tmp_path / "bench.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.bench.run", "--lines", "2000", "--db", DB, "--json", str(output)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run_module("tools.bench.run", "--lines", "2000", "--db", DB, "--json", str(output))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "trace_forward" in result.stdout  # the table
     figures = json.loads(output.read_text(encoding="utf-8"))
@@ -70,15 +70,8 @@ def test_reservation_benchmark_at_a_tiny_size(tmp_path):
     """Both databases reserve the same delivery; with the add-on no held lot is taken (the
     FIFO-first lot of every product is held), and the filter adds no query."""
     output = tmp_path / "reserve.json"
-    command = [sys.executable, "-m", "tools.bench.reserve", "--lines", "10", "--lots", "100", "--repeat", "1"]
-    result = subprocess.run(
-        [*command, "--json", str(output)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    command = ["tools.bench.reserve", "--lines", "10", "--lots", "100", "--repeat", "1"]
+    result = run_module(*command, "--json", str(output))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     figures = json.loads(output.read_text(encoding="utf-8"))
     odoo, trace = figures["odoo"], figures["trace"]

@@ -1,11 +1,9 @@
 """Odoo's surroundings for the tools and the tests: which Odoo, where, and its databases.
 
-Odoo is found, never configured: ``import odoo`` must work in this Python.  The addons
-path is derived from where the ``odoo`` package lives (its own ``addons`` and a source
-tree's sibling ``addons/``) plus this repository.  PostgreSQL settings come from the
-standard variables PGHOST, PGPORT, PGUSER and PGPASSWORD.  Odoo refuses the ``postgres``
-role, so the default role is ``odoo``, created (with CREATEDB) when it is missing and a
-superuser connection is possible.
+The Odoo of the series asked for (``ODOO``, ``--odoo``) is imported, or found in another
+interpreter (:func:`import_odoo`), never configured; the addons path comes from where it
+lives (:func:`addons_path`), PostgreSQL's settings from PGHOST, PGPORT, PGUSER and
+PGPASSWORD with the role ``odoo`` by default (:func:`pg_settings`, :func:`ensure_role`).
 
 The launcher (:mod:`tools.trace_odoo`) is the command line over this module; the load
 test, the benchmark, the browser tools, the live-server harness (:mod:`tools.harness`) and

@@ -231,26 +231,26 @@ class Genealogy:
         return self.outflow[lot] + self.leftover[lot]
 
 
-def product_code(key):
+def product_label(key):
+    """The default code and the name of the product ``key`` (level, index)."""
     level, index = key
+    number = index + 1
     if level:
-        return f"{LEVELS[level][0]}{index + 1:02d}"
+        prefix, name = LEVELS[level][:2]
+        return f"{prefix}{number:02d}", f"{name} {number:02d}"
     if index < RAW_PRODUCTS:
-        return f"RM{index + 1:02d}"
+        return f"RM{number:02d}", f"Ingredient {number:02d}"
     if index < RAW_PRODUCTS + PACKAGINGS:
-        return f"PK{index - RAW_PRODUCTS + 1:02d}"
-    return "HUB"
+        return f"PK{number - RAW_PRODUCTS:02d}", f"Packaging {number - RAW_PRODUCTS:02d}"
+    return "HUB", "Process additive"
+
+
+def product_code(key):
+    return product_label(key)[0]
 
 
 def product_name(key):
-    level, index = key
-    if level:
-        return f"{LEVELS[level][1]} {index + 1:02d}"
-    if index < RAW_PRODUCTS:
-        return f"Ingredient {index + 1:02d}"
-    if index < RAW_PRODUCTS + PACKAGINGS:
-        return f"Packaging {index - RAW_PRODUCTS + 1:02d}"
-    return "Process additive"
+    return product_label(key)[1]
 
 
 class CopyWriter:

@@ -22,10 +22,10 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
 from tools import odoo_env
 from tools.bench import generate
+from tools.bench.report import write_figures
 from tools.bench.run import create_database
 
 CORE = ("stock", "mrp", "product_expiry")
@@ -218,10 +218,7 @@ def main():
         finally:
             if not args.keep_db:
                 odoo_env.drop_db(dbname)
-    Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    log("")
-    log(table(results))
-    log(f"\nFigures written to {args.json}")
+    write_figures(args.json, results, table(results), log)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from tools import odoo_env
 from tools.bench import generate
-from tools.bench.report import duration, odoo_cell, ratio_cell
+from tools.bench.report import duration, odoo_cell, run_text, write_figures
 
 INSTALL = ("trace_compliance", "trace_recall")
 LOT_NAME = r"^[A-Z]+[0-9]*-[0-9]{4}-[0-9]{2}$"  # the generator's lot names: CODE-DAY-NN
@@ -565,89 +565,6 @@ def measure(dbname, repeat, odoo_timeout):
 # ----------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------
-def graph_lines(lot):
-    """The trace map of the widest lot, beside its ``trace_forward`` (older runs: none)."""
-    if "graph_s" not in lot:
-        return []
-    return [
-        f"Trace map of {lot['lot']} (trace_graph, grouped): {lot['graph_nodes']:,} nodes ({lot['graph_groups']:,} "
-        f"groups of {lot['graph_grouped_members']:,}), {lot['graph_edges']:,} edges, {lot['graph_columns']} columns, "
-        f"{lot['graph_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_s'])} "
-        f"(trace_forward {duration(lot['forward_s'])})",
-        f"  not grouped: {lot['graph_ungrouped_nodes']:,} nodes, {lot['graph_ungrouped_edges']:,} edges, "
-        f"{lot['graph_ungrouped_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_ungrouped_s'])} (one run)",
-    ]
-
-
-def table(results):
-    """The figures of one run as text."""
-    data = results["dataset"]
-    lines = [
-        f"Dataset: {data['lines']:,} done move lines, {data['lots']:,} lots, {data['productions']:,} manufacturing "
-        f"orders ({data['levels']} levels), {data['deliveries']:,} deliveries, {data['receipts']:,} receipts, "
-        f"{data['customers']:,} customers"
-        + (f"; generated in {data['seconds']:.0f}s (install {data['install_s']:.0f}s)." if data["seconds"] else "."),
-        f"Median of {results['repeat']} runs; Odoo's trace stopped after {results['odoo_timeout_s']:.0f}s.",
-        "",
-    ]
-    header = (
-        "kind",
-        "lot",
-        "fan-out",
-        "lots reached",
-        "move lines",
-        "deliveries",
-        "trace_forward",
-        "ORM reading it",
-        "Odoo's trace",
-        "ratio",
-        "ours ⊇ Odoo's",
-        "trace_backward",
-    )
-    rows = []
-    for lot in results["lots"]:
-        contains = {True: "yes", False: "NO", None: "n/a"}[lot["contains_odoo"]]
-        rows.append(
-            (
-                lot["kind"],
-                lot["lot"],
-                f"{lot['fan_out']:,}",
-                f"{lot['reached_lots']:,}",
-                f"{lot['reached_move_lines']:,}",
-                f"{lot['deliveries']:,}",
-                duration(lot["forward_s"]),
-                duration(lot["orm_read_s"]),
-                odoo_cell(lot),
-                ratio_cell(lot),
-                contains,
-                duration(lot["backward_s"]),
-            )
-        )
-    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    recall, backfill = results["recall"], results["backfill"]
-    memory = recall["memory"]
-    lines += ["", *graph_lines(results["lots"][0])]
-    lines += [
-        f"Genealogy backfill (whole database, as on install): {backfill['seconds']:.2f} s for {backfill['links']:,} "
-        "links",
-        f"Recall of {recall['lot']}: {recall['affected_lots']:,} affected lots, {recall['delivery_lines']:,} delivery "
-        f"lines, {recall['customers']:,} customers; action_compute {recall['compute_s']:.2f} s",
-        f"action_export_xlsx: {recall['export_s']:.2f} s for {recall['xlsx_rows_total']:,} rows "
-        f"({', '.join(f'{k} {v:,}' for k, v in recall['xlsx_rows'].items())}), {recall['xlsx_bytes'] / 2**20:.1f} MiB",
-        f"Export memory (fresh process): resident set +{memory['rss_growth_mib']:.0f} MiB "
-        f"(peak {memory['rss_peak_mib']:.0f} MiB), ru_maxrss +{memory['maxrss_growth_mib']:.0f} MiB",
-        "",
-        "Machine: {cpus} CPUs ({cpu_model}), {ram_gib} GiB, PostgreSQL {postgresql} (shared_buffers "
-        "{shared_buffers}), Odoo {odoo}, Python {python}".format(**results["machine"]),
-        "Load average (1, 5, 15 min) at start {} and end {}".format(
-            *(", ".join(f"{x:.1f}" for x in results["load_average"][k]) for k in ("start", "end"))
-        ),
-    ]
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (default 1,000,000)")
@@ -681,10 +598,7 @@ def main():
         if not args.keep_db:
             odoo_env.drop_db(dbname)
     results["database_dropped"] = not args.keep_db
-    Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    log("")
-    log(table(results))
-    log(f"\nFigures written to {args.json}")
+    write_figures(args.json, results, run_text(results), log)
 
 
 if __name__ == "__main__":
