@@ -4,7 +4,7 @@
 PYTHON ?= python3
 ODOO ?=
 export ODOO
-LAUNCH := $(PYTHON) tools/trace_odoo.py
+LAUNCH := $(PYTHON) -m tools.trace_odoo
 MODULES := trace_compliance trace_recall trace_warranty
 
 .PHONY: run test test-core test-core-all install-matrix lint lint-tools format readme help pot bench loadtest replica screenshots
@@ -58,7 +58,7 @@ lint: lint-tools
 # side by side with Odoo's own; a table on screen, the figures in bench-results.json.
 BENCH_SIZE ?= 1000000
 bench:
-	$(PYTHON) tools/bench/run.py --lines $(BENCH_SIZE) --json bench-results.json
+	$(PYTHON) -m tools.bench.run --lines $(BENCH_SIZE) --json bench-results.json
 
 # The load test: Odoo's multi-process server (LOAD_WORKERS) on the benchmark's database of
 # LOAD_SIZE lines (generated when missing), readers and writers at once for LOAD_SECONDS.
@@ -66,13 +66,13 @@ LOAD_SIZE ?= 100000
 LOAD_WORKERS ?= 4
 LOAD_SECONDS ?= 60
 loadtest:
-	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --json loadtest-results.json
+	$(PYTHON) -m tools.loadtest --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --json loadtest-results.json
 
 # A hot standby of the local PostgreSQL (port 5433, streaming), then the load test with Odoo
-# reading from it; tools/replica.py stop removes it.
+# reading from it; python3 -m tools.replica stop removes it.
 replica:
-	$(PYTHON) tools/replica.py status >/dev/null 2>&1 || $(PYTHON) tools/replica.py start
-	$(PYTHON) tools/loadtest.py --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --replica-port 5433 --json loadtest-replica-results.json
+	$(PYTHON) -m tools.replica status >/dev/null 2>&1 || $(PYTHON) -m tools.replica start
+	$(PYTHON) -m tools.loadtest --lines $(LOAD_SIZE) --workers $(LOAD_WORKERS) --duration $(LOAD_SECONDS) --replica-port 5433 --json loadtest-replica-results.json
 
 # The user guide's screenshots (docs/user-guide.md), taken in headless Chromium from the demo
 # database that `make run` builds (trace_demo, trace_demo_19 with ODOO=19; TRACE_DB for
@@ -87,7 +87,7 @@ format: lint-tools
 
 # Each add-on's README.rst and static/description/index.html, generated from its readme/
 # fragments and manifest (never edited by hand; make lint fails when they are not current).
-README_GEN := $(PYTHON) tools/gen_addon_readme.py --addons-dir=. --org-name=trace-suite --repo-name=trace-suite --branch=main
+README_GEN := $(PYTHON) -m tools.gen_addon_readme --addons-dir=. --org-name=trace-suite --repo-name=trace-suite --branch=main
 readme:
 	$(README_GEN)
 

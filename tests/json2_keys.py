@@ -3,12 +3,12 @@
 JSON-2 (``POST /json/2/<model>/<method>``) authenticates with an API key only; a user makes
 one in *Preferences > Security > Add API Key*. For the tests (and an administrator
 with access to the database), :func:`generate_api_keys` makes them without the web client:
-it runs ``odoo shell`` on the database with the launcher's settings (``tools/trace_odoo.py``:
+it runs ``odoo shell`` on the database with the launcher's settings (``tools.odoo_env``:
 addons path, data directory, PostgreSQL) and calls
 ``env["res.users.apikeys"].with_user(user)._generate(scope, name, expiration_date)``, then
 commits. From the command line (the launcher picks Odoo 19.0's interpreter)::
 
-    python3 tests/json2_keys.py --db trace_demo_19 admin [--days 1] [--name "ERP link"]
+    python3 -m tests.json2_keys --db trace_demo_19 admin [--days 1] [--name "ERP link"]
 """
 
 import argparse
@@ -16,10 +16,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import trace_odoo
+from tools import odoo_env
 
 MARKER = "TRACE-JSON2-KEY "
 # Run by ``odoo shell`` (``env`` is the superuser's); PARAMS is replaced by the arguments' JSON.
@@ -43,15 +41,15 @@ def generate_api_keys(db, logins, name="trace tests (JSON-2)", days=1, scope=Non
     more; ``days=None``: a key that never expires, for an administrator only); ``scope``
     None: every RPC, JSON-2 included. One ``odoo shell`` of the Odoo series in use, which
     must be 19.0 or later (18.0 has no JSON-2); :class:`RuntimeError` when it fails."""
-    if trace_odoo.requested_version() < 19:
-        raise RuntimeError(f"JSON-2 API keys need Odoo 19.0 or later, not {trace_odoo.requested_version()}.0")
-    trace_odoo.import_odoo()  # this Python runs that Odoo (the launcher re-executes otherwise)
+    if odoo_env.requested_version() < 19:
+        raise RuntimeError(f"JSON-2 API keys need Odoo 19.0 or later, not {odoo_env.requested_version()}.0")
+    odoo_env.import_odoo()  # this Python runs that Odoo (the launcher re-executes otherwise)
     params = {"logins": list(logins), "name": name, "days": days, "scope": scope}
     script = SCRIPT.replace("PARAMS", repr(json.dumps(params))).replace("MARKER", repr(MARKER))
     command = [
-        *trace_odoo.odoo_cli(),
+        *odoo_env.odoo_cli(),
         "shell",
-        *trace_odoo.server_options(db),
+        *odoo_env.server_options(db),
         "--no-http",
         "--max-cron-threads=0",
         "--log-level=warn",

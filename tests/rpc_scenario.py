@@ -33,8 +33,8 @@ hold the ids by name.)
 
 from dataclasses import dataclass, field
 
-from loadtest import set_move_lines
-from odoo_rpc import XmlRpc
+from tools.harness import set_move_lines
+from tools.odoo_rpc import XmlRpc
 
 VENDORS = ("Northfield Mills", "Valley Grain Co.", "Atlantic Salt Works", "Circuitech Electronics")
 CUSTOMERS = (

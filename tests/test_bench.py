@@ -6,25 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools import odoo_env
+
 REPO = Path(__file__).resolve().parent.parent
-RUN = REPO / "tools" / "bench" / "run.py"
 
-sys.path.insert(0, str(REPO / "tools"))
+DB = odoo_env.db_name("trace_bench_pytest")  # trace_bench_pytest_19 on Odoo 19.0
 
-import trace_odoo  # noqa: E402
 
-DB = trace_odoo.db_name("trace_bench_pytest")  # trace_bench_pytest_19 on Odoo 19.0
+def run_module(*args):
+    """``python -m <args>`` from the repository's root, as ``make bench`` runs the benchmark."""
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=900, check=False
+    )
 
 
 def test_benchmark_at_a_tiny_size(tmp_path):
     output = tmp_path / "bench.json"
-    result = subprocess.run(
-        [sys.executable, str(RUN), "--lines", "2000", "--db", DB, "--json", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run_module("tools.bench.run", "--lines", "2000", "--db", DB, "--json", str(output))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "trace_forward" in result.stdout  # the table
     figures = json.loads(output.read_text(encoding="utf-8"))
@@ -65,21 +63,15 @@ def test_benchmark_at_a_tiny_size(tmp_path):
     assert set(figures["machine"]) >= {"cpus", "cpu_model", "ram_gib", "postgresql"}
     # The throwaway database is gone.
     assert figures["database_dropped"]
-    assert not trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (DB,))
+    assert not odoo_env.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (DB,))
 
 
 def test_reservation_benchmark_at_a_tiny_size(tmp_path):
     """Both databases reserve the same delivery; with the add-on no held lot is taken (the
     FIFO-first lot of every product is held), and the filter adds no query."""
     output = tmp_path / "reserve.json"
-    command = [sys.executable, str(RUN.parent / "reserve.py"), "--lines", "10", "--lots", "100", "--repeat", "1"]
-    result = subprocess.run(
-        [*command, "--json", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    command = ["tools.bench.reserve", "--lines", "10", "--lots", "100", "--repeat", "1"]
+    result = run_module(*command, "--json", str(output))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     figures = json.loads(output.read_text(encoding="utf-8"))
     odoo, trace = figures["odoo"], figures["trace"]
@@ -88,6 +80,6 @@ def test_reservation_benchmark_at_a_tiny_size(tmp_path):
         assert side["reserved"] == {"state": "assigned", "move_lines": 30, "quantity": 250.0, "held_lots_reserved": 0}
     assert trace["queries"] == odoo["queries"]
     for name in ("trace_bench_reserve_odoo", "trace_bench_reserve_trace"):
-        assert not trace_odoo.db_query(
-            "postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (trace_odoo.db_name(name),)
+        assert not odoo_env.db_query(
+            "postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (odoo_env.db_name(name),)
         )

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAUNCHER = REPO / "tools" / "trace_odoo.py"
+LAUNCHER = ("-m", "tools.trace_odoo")  # run from the repository's root
 MODULES = ("trace_compliance", "trace_recall", "trace_warranty")
 
 
 def run(*args, env=None, python=(sys.executable,)):
     return subprocess.run(
-        [*python, str(LAUNCHER), *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        [*python, *LAUNCHER, *args], cwd=REPO, capture_output=True, text=True, env=env, timeout=120, check=False
     )
 
 
@@ -28,12 +28,13 @@ def test_addons_path_derived_from_odoo_and_repo():
 
 
 def test_without_odoo_fails_with_install_advice(tmp_path):
-    # -S: no site-packages, so no Odoo; -I: ignore PYTHONPATH too; nothing where the
+    # -S: no site-packages, so no Odoo; -E: ignore PYTHONPATH too (not -I, which would also
+    # leave out the current folder, where ``-m tools.trace_odoo`` is found); nothing where the
     # launcher looks for another interpreter (ODOO<N>_PYTHON, $WORKON_HOME/odoo<N>).
     env = {k: v for k, v in os.environ.items() if not k.endswith("_PYTHON")}
     for series in (18, 19):
         env.update(ODOO=str(series), WORKON_HOME=str(tmp_path))
-        result = run("addons-path", python=(sys.executable, "-I", "-S"), env=env)
+        result = run("addons-path", python=(sys.executable, "-E", "-S"), env=env)
         assert result.returncode == 3
         assert f"Odoo {series}.0 cannot be imported" in result.stderr
         assert f"~/.virtualenvs/odoo{series}" in result.stderr

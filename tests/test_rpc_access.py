@@ -8,7 +8,8 @@
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
 
 # Models every check must cover: the list read from the database cannot silently shrink.
 CORE_MODELS = {

@@ -17,7 +17,8 @@ is visible to all companies, as Odoo's own product categories are).
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR
 
 GROUPS = ("U", "M", "A", "RU", "RM", "I", "P", "X")
 # fmt: off

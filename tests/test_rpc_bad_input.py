@@ -9,7 +9,8 @@ import re
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING, RpcError
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING, RpcError
 
 UNKNOWN = 999_999_999
 

@@ -11,7 +11,7 @@ the outcome is one that could have happened one after the other, and nothing is 
 import threading
 import xmlrpc.client
 
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
 
 
 def _at_once(*calls):

@@ -10,7 +10,8 @@ of the records the suite extends, none of which shows them a traceability record
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
 
 CORE_USERS = {
     "mrp": ("rpc.core.mrp", ["mrp.group_mrp_user", "stock.group_production_lot"]),

@@ -15,8 +15,9 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 import pytest
-from odoo_rpc import WebSession
 from rpc_scenario import password
+
+from tools.odoo_rpc import WebSession
 
 
 def names(rpc, model, ids, field="name"):

@@ -6,7 +6,8 @@ other lot."""
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,15 @@ import urllib.error
 import urllib.request
 
 import pytest
-import trace_odoo
 from json2_keys import generate_api_keys
-from odoo_rpc import Json2, Json2Error, RpcError
 from rpc_scenario import USERS, password
 
+from tools import odoo_env
+from tools.odoo_rpc import Json2, Json2Error, RpcError
+
 pytestmark = pytest.mark.skipif(
-    trace_odoo.requested_version() < 19,
-    reason=f"JSON-2 is Odoo 19.0's API; this is Odoo {trace_odoo.requested_version()}.0 (XML-RPC and JSON-RPC only)",
+    odoo_env.requested_version() < 19,
+    reason=f"JSON-2 is Odoo 19.0's API; this is Odoo {odoo_env.requested_version()}.0 (XML-RPC and JSON-RPC only)",
 )
 
 UNKNOWN = 999_999_999

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-import trace_odoo
 from json2_keys import generate_api_key
+
+from tools import odoo_env
 
 REPO = Path(__file__).resolve().parent.parent
 API_DOC = Path("docs") / "api.md"
@@ -39,7 +40,7 @@ EXAMPLES = api_examples()
 def namespace(odoo_server, scenario, tmp_path_factory):
     """The script's globals, shared by the blocks; files are written in a scratch folder."""
     del scenario  # the documents the examples name
-    api_key = generate_api_key(odoo_server.db, "admin") if trace_odoo.requested_version() >= 19 else None
+    api_key = generate_api_key(odoo_server.db, "admin") if odoo_env.requested_version() >= 19 else None
     return {"__name__": "api_examples", "_cwd": tmp_path_factory.mktemp("api"), "_api_key": api_key}
 
 

@@ -13,8 +13,9 @@ import urllib.request
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, JsonRpc, RpcError
 from rpc_scenario import USERS, password
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, JsonRpc, RpcError
 
 # A real 1x1 PNG: Odoo 19.0 tells a file's type with libmagic, which wants more than the signature.
 PHOTO = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"

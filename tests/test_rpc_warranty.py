@@ -3,7 +3,8 @@
 import xmlrpc.client
 
 import pytest
-from odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING, RpcError
+
+from tools.odoo_rpc import FAULT_ACCESS_ERROR, FAULT_WARNING, RpcError
 
 
 def test_warranty_lookup(scenario, admin_json):

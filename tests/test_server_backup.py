@@ -20,11 +20,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import evidence
 import pytest
-import trace_odoo
-from loadtest import PASSWORD, Server, World, prepare_production, receive
-from odoo_rpc import XmlRpc
+
+from tools import evidence, odoo_env
+from tools.harness import PASSWORD, Server, World, prepare_production, receive
+from tools.odoo_rpc import XmlRpc
 
 
 def pg_program(name):
@@ -64,8 +64,8 @@ def restored_names(odoo_server):
     names = [f"{odoo_server.db}_restored_zip", f"{odoo_server.db}_restored_pg"]
     yield names
     for name in names:
-        trace_odoo.drop_db(name)
-        shutil.rmtree(Path(trace_odoo.data_dir()) / "filestore" / name, ignore_errors=True)
+        odoo_env.drop_db(name)
+        shutil.rmtree(Path(odoo_env.data_dir()) / "filestore" / name, ignore_errors=True)
 
 
 def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, admin, restored_names, tmp_path):
@@ -105,18 +105,18 @@ def test_backup_restore_and_upgrade_keep_the_evidence(odoo_server, scenario, adm
     # Odoo's database manager: a zip of the database and its filestore.
     by_odoo, by_pg = restored_names
     archive = tmp_path / "backup.zip"
-    subprocess.run(trace_odoo.db_command("dump", db, str(archive)), check=True, capture_output=True)
-    subprocess.run(trace_odoo.db_command("load", by_odoo, str(archive)), check=True, capture_output=True)
+    subprocess.run(odoo_env.db_command("dump", db, str(archive)), check=True, capture_output=True)
+    subprocess.run(odoo_env.db_command("load", by_odoo, str(archive)), check=True, capture_output=True)
     check_restored(by_odoo, expected, lots)
 
     # PostgreSQL's own: pg_dump -Fc, pg_restore into a new database, the filestore copied.
     dump = tmp_path / "backup.dump"
-    pg = trace_odoo.pg_settings()
+    pg = odoo_env.pg_settings()
     connection = [f"--host={pg['host']}", f"--port={pg['port']}", f"--username={pg['user']}"]
     subprocess.run([pg_program("pg_dump"), *connection, "-Fc", "-f", str(dump), db], check=True)
     subprocess.run([pg_program("createdb"), *connection, by_pg], check=True)
     subprocess.run([pg_program("pg_restore"), *connection, "--no-owner", "-d", by_pg, str(dump)], check=True)
-    filestore = Path(trace_odoo.data_dir()) / "filestore"
+    filestore = Path(odoo_env.data_dir()) / "filestore"
     shutil.copytree(filestore / db, filestore / by_pg)
     check_restored(by_pg, expected, lots)
 

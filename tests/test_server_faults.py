@@ -16,20 +16,20 @@ import contextlib
 import threading
 import time
 
-import evidence
 import psycopg2
 import pytest
-import trace_odoo
-from loadtest import PASSWORD, Server, World, prepare_production, receive
-from odoo_rpc import XmlRpc
 from psycopg2 import sql
+
+from tools import evidence, odoo_env
+from tools.harness import PASSWORD, Server, World, prepare_production, receive
+from tools.odoo_rpc import XmlRpc
 
 # trace_compliance/models/trace_audit_log.py: every append takes this transaction lock.
 AUDIT_LOCK_KEY = 7_318_640_211
 
 
 def connect(dbname):
-    return psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    return psycopg2.connect(dbname=dbname, **odoo_env.pg_settings())
 
 
 @contextlib.contextmanager
@@ -65,7 +65,7 @@ def waiting_write(dbname, timeout=120):
     statement that waits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = trace_odoo.pg_query(
+        found = odoo_env.pg_query(
             dbname,
             """SELECT pid, query FROM pg_stat_activity
                 WHERE datname = %s AND wait_event_type = 'Lock' AND backend_type = 'client backend'""",
@@ -73,7 +73,7 @@ def waiting_write(dbname, timeout=120):
         )
         if found:
             pid, statement = found[0]
-            written = trace_odoo.pg_query(
+            written = odoo_env.pg_query(
                 dbname,
                 """SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
                     WHERE l.pid = %s AND l.granted AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'""",
@@ -105,7 +105,7 @@ def crash_during(server, dbname, lock, call):
     assert "error" in outcome, f"the call finished before the crash: {outcome}"
     # The orphaned transaction is rolled back by PostgreSQL once it finds its client gone.
     deadline = time.monotonic() + 60
-    while trace_odoo.pg_query(dbname, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)):
+    while odoo_env.pg_query(dbname, "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)):
         assert time.monotonic() < deadline, f"backend {pid} still there after the crash"
         time.sleep(0.1)
     return written
@@ -163,10 +163,10 @@ def test_killed_while_an_order_is_done(odoo_server, crashable, world):
     assert {"trace_lot_link", "stock_move", "stock_quant"} <= written
     admin = crashable.restart()
     assert admin("mrp.production", "read", [production], ["state"])[0]["state"] != "done"
-    assert trace_odoo.pg_query(db, "SELECT count(*) FROM trace_lot_link WHERE production_id = %s", (production,)) == [
+    assert odoo_env.pg_query(db, "SELECT count(*) FROM trace_lot_link WHERE production_id = %s", (production,)) == [
         (0,)
     ]
-    assert trace_odoo.pg_query(
+    assert odoo_env.pg_query(
         db, "SELECT count(*) FROM stock_move_line WHERE lot_id = %s AND state = 'done'", (lot,)
     ) == [(0,)]
     audit_chain_verifies(admin)

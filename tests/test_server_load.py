@@ -7,7 +7,7 @@ links, every signature answered is stored. No time is asserted.
 (Named to run after the ``test_rpc_*`` files: it adds its own products, lots and orders.)
 """
 
-import loadtest
+from tools import loadtest
 
 
 def test_tiny_load_without_errors_or_lost_writes(odoo_server, scenario):

@@ -20,9 +20,10 @@ import time
 
 import psycopg2
 import pytest
-import trace_odoo
-from loadtest import PASSWORD, Server, World, prepare_production, receive
-from odoo_rpc import JsonRpc, RpcError, XmlRpc
+
+from tools import odoo_env
+from tools.harness import PASSWORD, Server, World, prepare_production, receive
+from tools.odoo_rpc import JsonRpc, RpcError, XmlRpc
 
 # What a client sees from a request that lost its database connection.
 CONNECTION_ERRORS = ("OperationalError", "InterfaceError", "connection", "terminating", "shutting down")
@@ -33,7 +34,7 @@ def restart_command(dbname):
         pytest.skip("restarting PostgreSQL needs root and a Debian cluster (pg_ctlcluster)")
     del dbname  # the server's settings are read as its superuser: the odoo role (LOGIN CREATEDB) may not
     try:
-        version, directory = trace_odoo.admin_query(
+        version, directory = odoo_env.admin_query(
             "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory')"
         )[0]
     except psycopg2.OperationalError as exc:
@@ -46,7 +47,7 @@ def wait_for_postgres(dbname, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            trace_odoo.pg_query(dbname, "SELECT 1")
+            odoo_env.pg_query(dbname, "SELECT 1")
             return
         except Exception:
             if time.monotonic() > deadline:

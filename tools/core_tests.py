@@ -13,7 +13,7 @@ baseline and the result to compare (``trace_odoo.py test-core`` does both).
 
 Usage (Odoo's own server options follow the runner's)::
 
-    python3 tools/core_tests.py --modules stock,mrp [--tags SPEC] -- -d DB --addons-path=... [...]
+    python3 -m tools.core_tests --modules stock,mrp [--tags SPEC] -- -d DB --addons-path=... [...]
 """
 
 import argparse

@@ -9,7 +9,7 @@ order. Equal checksums mean the same rows, byte for byte.
 As a command: upgrade the add-ons on each database named (``-u`` of the three, as an
 administrator would) and say whether its evidence changed, and how long it took::
 
-    python3 tools/evidence.py upgrade trace_demo trace_load_100000
+    python3 -m tools.evidence upgrade trace_demo trace_load_100000
 """
 
 import argparse
@@ -18,8 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import trace_odoo
+from tools import odoo_env
 
 MODULES = "trace_compliance,trace_recall,trace_warranty"
 EVIDENCE = ("trace_lot_link", "trace_audit_log", "trace_signature")
@@ -30,7 +29,7 @@ def checksums(dbname):
     import psycopg2  # noqa: PLC0415
     from psycopg2 import sql  # noqa: PLC0415
 
-    connection = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    connection = psycopg2.connect(dbname=dbname, **odoo_env.pg_settings())
     try:
         with connection.cursor() as cr:
             result = {}
@@ -61,12 +60,12 @@ def upgrade(dbname, logfile):
     started = time.monotonic()
     with open(logfile, "w", encoding="utf-8") as output:
         rc = subprocess.call(
-            trace_odoo.odoo_command(dbname, "-u", MODULES, "--stop-after-init", "--max-cron-threads=0"),
+            odoo_env.odoo_command(dbname, "-u", MODULES, "--stop-after-init", "--max-cron-threads=0"),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     seconds = time.monotonic() - started
-    if not rc and trace_odoo.install_problems(Path(logfile).read_text(encoding="utf-8")):
+    if not rc and odoo_env.install_problems(Path(logfile).read_text(encoding="utf-8")):
         rc = 1
     return rc, seconds, before, checksums(dbname)
 
@@ -76,13 +75,13 @@ def main():
     parser.add_argument("action", choices=("upgrade", "checksums"))
     parser.add_argument("databases", nargs="+")
     args = parser.parse_args()
-    trace_odoo.import_odoo()
+    odoo_env.import_odoo()
     failed = False
     for dbname in args.databases:
         if args.action == "checksums":
             print(dbname, checksums(dbname))
             continue
-        logfile = Path(trace_odoo.data_dir()) / "logs" / f"upgrade-{dbname}.log"
+        logfile = Path(odoo_env.data_dir()) / "logs" / f"upgrade-{dbname}.log"
         logfile.parent.mkdir(parents=True, exist_ok=True)
         rc, seconds, before, after = upgrade(dbname, logfile)
         rows = ", ".join(f"{table} {count:,}" for table, (count, _md5) in before.items())

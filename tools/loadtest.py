@@ -27,9 +27,9 @@ The database is the benchmark's (``tools/bench``: the add-ons without demo data,
 
 Usage::
 
-    python3 tools/loadtest.py                          # 100,000 lines, 4 workers, 60 s (make loadtest)
-    python3 tools/loadtest.py --lines 1000000 --workers 4 --clients 12 --duration 120 --json load.json
-    python3 tools/loadtest.py --replica-port 5433      # reads on a standby (tools/replica.py start)
+    python3 -m tools.loadtest                          # 100,000 lines, 4 workers, 60 s (make loadtest)
+    python3 -m tools.loadtest --lines 1000000 --workers 4 --clients 12 --duration 120 --json load.json
+    python3 -m tools.loadtest --replica-port 5433      # reads on a standby (python3 -m tools.replica start)
 """
 
 import argparse
@@ -41,17 +41,14 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 import xmlrpc.client
 from collections import defaultdict
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
-import trace_odoo  # noqa: E402
-from odoo_rpc import JsonRpc, RpcError, WebSession, XmlRpc  # noqa: E402
+from tools import odoo_env
+from tools.harness import PASSWORD, Server, World, prepare_production, receive
+from tools.odoo_rpc import JsonRpc, RpcError, WebSession, XmlRpc
 
 # Readers' calls and their weights.
 READS = {
@@ -65,77 +62,6 @@ READS = {
 # Odoo's log line when it retries a transaction (odoo/service/model.py: "SERIALIZATION_FAILURE,
 # 4 tries left, try again in 0.5 sec...", also for deadlocks and lock timeouts).
 RETRY_LOG = re.compile(r"odoo\.service\.model: (\w+), \d+ tries left")
-PASSWORD = "admin"
-
-
-# ----------------------------------------------------------------------
-# the server
-# ----------------------------------------------------------------------
-class Server:
-    """Odoo's server on ``dbname`` (multi-process with ``workers``), on free ports, crons off."""
-
-    def __init__(self, dbname, workers, replica_port=None, logfile=None):
-        self.dbname, self.workers = dbname, workers
-        self.port = trace_odoo.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.logfile = Path(logfile or Path(trace_odoo.data_dir()) / "logs" / f"loadtest-{dbname}.log")
-        self.logfile.parent.mkdir(parents=True, exist_ok=True)
-        args = [
-            "--http-interface=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--gevent-port={trace_odoo.free_port()}",
-            f"--workers={workers}",
-            "--max-cron-threads=0",
-            "--limit-time-real=1200",
-            "--limit-time-cpu=1200",
-            "--limit-memory-soft=4294967296",
-            "--limit-memory-hard=6442450944",
-            "--log-level=info",
-        ]
-        if replica_port:
-            pg = trace_odoo.pg_settings()
-            args += [f"--db_replica_host={pg['host']}", f"--db_replica_port={replica_port}"]
-        self.process = None
-        self.args = args
-
-    def start(self, timeout=180, append=False):
-        """Start Odoo (again, on the same ports and log, with ``append``)."""
-        self.output = open(self.logfile, "a" if append else "w", encoding="utf-8")  # closed by stop()
-        self.process = subprocess.Popen(
-            trace_odoo.odoo_command(self.dbname, *self.args), stdout=self.output, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Odoo exited ({self.process.returncode}) while starting: see {self.logfile}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/web/login", timeout=10) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"Odoo did not answer {self.url} within {timeout}s: see {self.logfile}")
-
-    def kill(self):
-        """SIGKILL, as a crash: no request finishes, no transaction commits."""
-        self.process.kill()
-        self.process.wait()
-        self.output.close()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if getattr(self, "output", None):
-            self.output.close()
-
-    def log_text(self):
-        return self.logfile.read_text(encoding="utf-8", errors="replace")
 
 
 # ----------------------------------------------------------------------
@@ -143,7 +69,7 @@ class Server:
 # ----------------------------------------------------------------------
 def sample(dbname, size=400, seed=1):
     """Lots to trace (of every level), serial numbers to look up, lot names to search."""
-    rows = trace_odoo.db_query(
+    rows = odoo_env.db_query(
         dbname,
         """SELECT lot.id, lot.name, product.tracking
              FROM stock_lot lot
@@ -158,59 +84,6 @@ def sample(dbname, size=400, seed=1):
         raise RuntimeError(f"{dbname} has no lot with a done move: nothing to trace")
     serials = [name for _id, name, tracking in rows if tracking == "serial"] or [rows[0][1]]
     return {"lots": [(lot_id, name) for lot_id, name, _tracking in rows], "serials": serials}
-
-
-class World:
-    """The products, partners and bill of materials the writers use: made once, over
-    XML-RPC as the administrator, with names of their own (``tag``)."""
-
-    def __init__(self, admin, tag):
-        self.admin, self.tag = admin, tag
-        rpc = admin
-        self.company_id = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
-        warehouse = rpc(
-            "stock.warehouse",
-            "search_read",
-            [["company_id", "=", self.company_id]],
-            ["lot_stock_id", "in_type_id"],
-            limit=1,
-        )[0]
-        self.stock, self.in_type = warehouse["lot_stock_id"][0], warehouse["in_type_id"][0]
-        self.suppliers = rpc.ref("stock.stock_location_suppliers")
-        self.vendor = rpc("res.partner", "create", {"name": f"Load Mill {tag}", "is_company": True})
-        kg, unit = rpc.ref("uom.product_uom_kgm"), rpc.ref("uom.product_uom_unit")
-        self.component = self._product(f"Load Flour {tag}", kg, batch_record=False)
-        self.finished = self._product(f"Load Loaf {tag}", unit, batch_record=True)
-        template, uom = self._template(self.finished)
-        self.bom = rpc(
-            "mrp.bom",
-            "create",
-            {
-                "product_tmpl_id": template,
-                "product_qty": 10,
-                "product_uom_id": uom,
-                "consumption": "flexible",
-                "bom_line_ids": [[0, 0, {"product_id": self.component, "product_qty": 5, "product_uom_id": kg}]],
-            },
-        )
-
-    def _product(self, name, uom, batch_record):
-        return self.admin(
-            "product.product",
-            "create",
-            {
-                "name": name,
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "lot",
-                "uom_id": uom,
-                "trace_batch_record": batch_record,
-            },
-        )
-
-    def _template(self, product):
-        row = self.admin("product.product", "read", [product], ["product_tmpl_id", "uom_id"])[0]
-        return row["product_tmpl_id"][0], row["uom_id"][0]
 
 
 # ----------------------------------------------------------------------
@@ -328,84 +201,11 @@ def writer(url, dbname, world, index, deadline, recorder, produced):
         )
 
 
-def receive(admin, world, lot_name):
-    picking = admin(
-        "stock.picking",
-        "create",
-        {
-            "picking_type_id": world.in_type,
-            "partner_id": world.vendor,
-            "location_id": world.suppliers,
-            "location_dest_id": world.stock,
-            "move_ids": [
-                [
-                    0,
-                    0,
-                    {
-                        "product_id": world.component,
-                        "product_uom_qty": 5,
-                        "location_id": world.suppliers,
-                        "location_dest_id": world.stock,
-                    },
-                ]
-            ],
-        },
-    )
-    admin("stock.picking", "action_confirm", [picking])
-    move = admin("stock.move", "search", [["picking_id", "=", picking]])[0]
-    set_move_lines(admin, move, [{"picking_id": picking, "lot_name": lot_name, "quantity": 5}])
-    result = admin("stock.picking", "button_validate", [picking])
-    assert result is True, f"validating the receipt of {lot_name} opened {result}"
-    return admin("stock.lot", "search", [["product_id", "=", world.component], ["name", "=", lot_name]])[0]
-
-
 def _produce(admin, world, component_lot, lot_name):
     production, lot = prepare_production(admin, world, component_lot, lot_name)
     result = admin("mrp.production", "button_mark_done", [production])
     assert result is True, f"marking the order of {lot_name} done opened {result}"
     return production, lot
-
-
-def prepare_production(admin, world, component_lot, lot_name):
-    """A manufacturing order of 10 ``world.finished`` into a new lot ``lot_name``, consuming
-    5 of ``component_lot``, ready to be marked done: ``(production id, lot id)``."""
-    production = admin(
-        "mrp.production", "create", {"product_id": world.finished, "bom_id": world.bom, "product_qty": 10}
-    )
-    admin("mrp.production", "action_confirm", [production])
-    lot = admin("stock.lot", "create", {"name": lot_name, "product_id": world.finished, "company_id": world.company_id})
-    admin("mrp.production", "write", [production], {"qty_producing": 10, **admin.series.producing_lot_vals(lot)})
-    move = admin("stock.move", "search", [["raw_material_production_id", "=", production]])[0]
-    set_move_lines(admin, move, [{"lot_id": component_lot, "quantity": 5}])
-    return production, lot
-
-
-def set_move_lines(admin, move_id, lines):
-    """The detailed operations of a move: what Odoo reserved replaced by picked ``lines``
-    (values of each: ``lot_id`` or ``lot_name``, ``quantity``, ...), as a user does."""
-    move = admin(
-        "stock.move",
-        "read",
-        [move_id],
-        ["move_line_ids", "product_id", "product_uom", "location_id", "location_dest_id"],
-    )[0]
-    if move["move_line_ids"]:
-        admin("stock.move.line", "unlink", move["move_line_ids"])
-    for values in lines:
-        admin(
-            "stock.move.line",
-            "create",
-            {
-                "move_id": move_id,
-                "product_id": move["product_id"][0],
-                "product_uom_id": move["product_uom"][0],
-                "location_id": move["location_id"][0],
-                "location_dest_id": move["location_dest_id"][0],
-                "picked": True,
-                **values,
-            },
-        )
-    admin("stock.move", "write", [move_id], {"picked": True})
 
 
 def lag_probe(url, dbname, world, deadline, results):
@@ -448,7 +248,7 @@ def same_answers(url, dbname, lots):
 # figures
 # ----------------------------------------------------------------------
 def database_counters(dbname):
-    rows = trace_odoo.db_query(
+    rows = odoo_env.db_query(
         dbname,
         """SELECT xact_commit, xact_rollback, deadlocks, conflicts, tup_returned, tup_fetched
              FROM pg_stat_database WHERE datname = current_database()""",
@@ -461,7 +261,7 @@ def database_counters(dbname):
 def index_scans(dbname, port):
     """Index scans of the genealogy and of the move lines (what a trace reads) on the
     server at ``port`` (the primary, or a standby: each counts its own)."""
-    rows = trace_odoo.pg_query(
+    rows = odoo_env.pg_query(
         dbname,
         """SELECT COALESCE(SUM(idx_scan), 0) FROM pg_stat_user_tables
             WHERE relname IN ('trace_lot_link', 'stock_move_line')""",
@@ -507,8 +307,8 @@ def verify_writes(admin, produced):
 # ----------------------------------------------------------------------
 def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=None, seed=1, logfile=None, log=print):
     """Serve ``dbname`` and load it; returns the figures (a dict)."""
-    trace_odoo.import_odoo()
-    trace_odoo.ensure_role()
+    odoo_env.import_odoo()
+    odoo_env.ensure_role()
     work = sample(dbname, seed=seed)
     server = Server(dbname, workers, replica_port, logfile).start()
     try:
@@ -522,7 +322,7 @@ def run(dbname, workers=4, clients=8, writers=2, duration=60.0, replica_port=Non
             + (f", reads on the standby at port {replica_port}" if replica_port else "")
         )
         before = database_counters(dbname)
-        primary_port = trace_odoo.pg_settings()["port"]
+        primary_port = odoo_env.pg_settings()["port"]
         scans_before = [index_scans(dbname, port) for port in (primary_port, replica_port) if port]
         recorder, produced = Recorder(), {"productions": [], "signatures": []}
         started = time.monotonic()
@@ -662,16 +462,15 @@ def report(figures):
 def ensure_database(dbname, lines, log=print):
     """The benchmark's database of ``lines`` move lines, with ``trace_warranty`` too (for
     the warranty lookups) and its genealogy filled as on install; made when missing."""
-    if trace_odoo.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)):
+    if odoo_env.db_query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)):
         return
-    sys.path.insert(0, str(TOOLS / "bench"))
-    import generate  # noqa: PLC0415
-    import run as bench  # noqa: PLC0415
+    from tools.bench import generate  # noqa: PLC0415  (Odoo's registry, only when the database is made)
+    from tools.bench import run as bench  # noqa: PLC0415
 
     log(f"{dbname}: installing the add-ons and generating {lines:,} move lines (tools/bench)")
     bench.create_database(dbname)
-    args = ["-i", "trace_warranty", *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
-    subprocess.run(trace_odoo.odoo_command(dbname, *args), check=True, capture_output=True)
+    args = ["-i", "trace_warranty", *odoo_env.demo_options(False), "--stop-after-init", "--log-level=warn"]
+    subprocess.run(odoo_env.odoo_command(dbname, *args), check=True, capture_output=True)
     generate.generate(dbname, lines, 1, log=log)
     bench.measure_backfill(generate.load_registry(dbname), 1)
 
@@ -684,12 +483,12 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="reading users at once (default 8)")
     parser.add_argument("--writers", type=int, default=2, help="writing users at once (default 2)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
-    parser.add_argument("--replica-port", type=int, help="a hot standby of the database (tools/replica.py)")
+    parser.add_argument("--replica-port", type=int, help="a hot standby of the database (python3 -m tools.replica)")
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    trace_odoo.import_odoo()
-    trace_odoo.ensure_role()
+    odoo_env.import_odoo()
+    odoo_env.ensure_role()
     dbname = args.db or f"trace_load_{args.lines}"
     if not args.db:
         ensure_database(dbname, args.lines)

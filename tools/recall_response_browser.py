@@ -13,7 +13,7 @@ add-ons) and a Chromium (``--chromium``, default /usr/bin/chromium).
 Usage::
 
     # the screenshot of docs/user-guide.md, "A recall", from the demo database
-    python3 tools/recall_response_browser.py --db trace_demo --customer "Harbor Deli" \\
+    python3 -m tools.recall_response_browser --db trace_demo --customer "Harbor Deli" \\
         --screenshot docs/screenshots
 """
 
@@ -21,14 +21,13 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import trace_odoo
-from loadtest import Server
+from tools import odoo_env
+from tools.harness import Server
 
 
 def response_link(dbname, customer, recall=None):
     """(line id, token) of ``customer``'s line on ``recall`` (or the latest open one)."""
-    rows = trace_odoo.db_query(
+    rows = odoo_env.db_query(
         dbname,
         """
         SELECT line.id, line.access_token
@@ -55,7 +54,7 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--width", type=int, default=1200)
     args = parser.parse_args()
-    trace_odoo.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
+    odoo_env.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:

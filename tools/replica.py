@@ -5,7 +5,7 @@
 (``pg_basebackup -R``: it writes the standby's connection to the primary, so the copy
 starts as a streaming hot standby) and starts it; ``status`` prints its replication state
 and lag; ``stop`` stops and removes it. Odoo then reads from it with ``--db_replica_host``
-and ``--db_replica_port`` (``tools/loadtest.py --replica-port 5433`` does).
+and ``--db_replica_port`` (``python3 -m tools.loadtest --replica-port 5433`` does).
 
 The primary must accept replication connections from 127.0.0.1: ``start`` adds
 ``host replication all 127.0.0.1/32 trust`` to its ``pg_hba.conf`` when no replication
@@ -16,9 +16,9 @@ postgres). ``wal_level`` must be ``replica`` (PostgreSQL's default) and
 
 Usage::
 
-    python3 tools/replica.py start [--port 5433] [--dir /var/tmp/trace_standby]
-    python3 tools/replica.py status [--port 5433]
-    python3 tools/replica.py stop [--port 5433] [--dir /var/tmp/trace_standby]
+    python3 -m tools.replica start [--port 5433] [--dir /var/tmp/trace_standby]
+    python3 -m tools.replica status [--port 5433]
+    python3 -m tools.replica stop [--port 5433] [--dir /var/tmp/trace_standby]
 """
 
 import argparse
@@ -29,9 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
-import trace_odoo  # noqa: E402
+from tools import odoo_env
 
 DEFAULT_DIR = Path("/var/tmp/trace_standby")
 HBA_LINE = "host replication all 127.0.0.1/32 trust"
@@ -39,12 +37,12 @@ HBA_LINE = "host replication all 127.0.0.1/32 trust"
 
 def query(port, sql, params=()):
     """The rows of ``sql`` on the server at ``port`` (database postgres)."""
-    return trace_odoo.pg_query("postgres", sql, params, port=port)
+    return odoo_env.pg_query("postgres", sql, params, port=port)
 
 
 def bindir():
     """PostgreSQL's programs of the primary's major version."""
-    version = query(trace_odoo.pg_settings()["port"], "SHOW server_version_num")[0][0]
+    version = query(odoo_env.pg_settings()["port"], "SHOW server_version_num")[0][0]
     major = int(version) // 10000
     for candidate in (Path(f"/usr/lib/postgresql/{major}/bin"), Path(shutil.which("pg_ctl") or "/").parent):
         if (candidate / "pg_ctl").exists() and (candidate / "pg_basebackup").exists():
@@ -106,14 +104,14 @@ def write_config(primary_port, port, directory):
 
 
 def start(port, directory):
-    pg = trace_odoo.pg_settings()
+    pg = odoo_env.pg_settings()
     if query(pg["port"], "SHOW wal_level")[0][0] not in ("replica", "logical"):
         sys.exit("The primary's wal_level is minimal: set it to replica and restart PostgreSQL.")
     binaries = bindir()
     if allow_replication(pg["port"]):
         print(f"pg_hba.conf: added '{HBA_LINE}' and reloaded the primary")
     if directory.exists():
-        sys.exit(f"{directory} exists: stop the standby first (tools/replica.py stop)")
+        sys.exit(f"{directory} exists: stop the standby first (python3 -m tools.replica stop)")
     directory.parent.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         directory.mkdir(mode=0o700)
@@ -146,7 +144,7 @@ def start(port, directory):
 
 
 def status(port):
-    pg = trace_odoo.pg_settings()
+    pg = odoo_env.pg_settings()
     senders = query(
         pg["port"],
         """SELECT client_addr, state, sync_state, write_lag, replay_lag,

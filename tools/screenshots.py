@@ -17,7 +17,7 @@ tool never downloads one) and Pillow (Odoo's own dependency), which recompresses
 
 Run it from the repository's root::
 
-    # every shot, on Odoo 19.0's demo database (python3 tools/trace_odoo.py --odoo 19 run builds it)
+    # every shot, on Odoo 19.0's demo database (python3 -m tools.trace_odoo --odoo 19 run builds it)
     python3 -m tools.screenshots --odoo 19
     # one shot, from another database
     python3 -m tools.screenshots --odoo 19 --db my_demo_19 --only lot-FL-261101
@@ -30,8 +30,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import trace_odoo
-from tools.loadtest import Server
+from tools import odoo_env
+from tools.harness import Server
+from tools.trace_odoo import installed_modules
 
 # What moves or blinks: no transitions, no animations, no text cursor.
 STILL = """
@@ -346,7 +347,7 @@ def optimise(png):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--odoo", choices=[str(v) for v in trace_odoo.SUPPORTED], help="Odoo series (default: ODOO)")
+    parser.add_argument("--odoo", choices=[str(v) for v in odoo_env.SUPPORTED], help="Odoo series (default: ODOO)")
     parser.add_argument("--db", help="the demo database (default: trace_demo, trace_demo_19 on Odoo 19.0)")
     parser.add_argument("--only", action="append", metavar="NAME", help="only this shot (repeatable)")
     parser.add_argument("--out", default="docs/screenshots", help="directory of the PNGs")
@@ -360,13 +361,13 @@ def main():
         return
     if args.odoo:
         os.environ["ODOO"] = args.odoo
-    trace_odoo.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
+    odoo_env.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:
         sys.exit("This tool needs Playwright's Python package: pip install playwright")
-    dbname = args.db or trace_odoo.db_name("trace_demo")
-    if trace_odoo.installed_modules(dbname) != set(trace_odoo.MODULES):
+    dbname = args.db or odoo_env.db_name("trace_demo")
+    if installed_modules(dbname) != set(odoo_env.MODULES):
         sys.exit(f"{dbname} is not a demo database with the three add-ons: make run (ODOO=19) builds trace_demo.")
     shots = [shot for shot in SHOTS if not args.only or shot.name in args.only]
     unknown = set(args.only or ()) - {shot.name for shot in SHOTS}

@@ -14,9 +14,9 @@ add-ons) and a Chromium (``--chromium``, default /usr/bin/chromium).
 Usage::
 
     # the widest lot of the benchmark's database, three times
-    python3 tools/trace_map_browser.py --db trace_bench_1000000 --lot HUB-0000-01 --repeat 3
+    python3 -m tools.trace_map_browser --db trace_bench_1000000 --lot HUB-0000-01 --repeat 3
     # the screenshots of docs/user-guide.md, "The trace map", from the demo database
-    python3 tools/trace_map_browser.py --db trace_demo --lot FL-261101 \\
+    python3 -m tools.trace_map_browser --db trace_demo --lot FL-261101 \\
         --lot PM5-25-0001:backward --screenshot docs/screenshots
 """
 
@@ -27,9 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import trace_odoo
-from loadtest import Server
+from tools import odoo_env
+from tools.harness import Server
 
 # Collects the page's long tasks (main thread blocked over 50 ms) from the start.
 LONG_TASKS = """
@@ -41,7 +40,7 @@ new PerformanceObserver((list) => {
 
 
 def lot_id(dbname, name):
-    rows = trace_odoo.db_query(dbname, "SELECT id FROM stock_lot WHERE name = %s ORDER BY id LIMIT 1", (name,))
+    rows = odoo_env.db_query(dbname, "SELECT id FROM stock_lot WHERE name = %s ORDER BY id LIMIT 1", (name,))
     if not rows:
         sys.exit(f"No lot or serial number {name!r} in {dbname}.")
     return rows[0][0]
@@ -101,7 +100,7 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--size", default="1600x900", help="browser window, WIDTHxHEIGHT")
     args = parser.parse_args()
-    trace_odoo.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
+    odoo_env.import_odoo()  # first: it may run this tool again in the interpreter of the Odoo asked for
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:

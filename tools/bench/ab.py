@@ -1,7 +1,8 @@
 """Compare the traces of two (or more) checkouts of this repository on one generated
 database, interleaved, where a machine is too noisy for two separate benchmark runs.
 
-Each round runs every checkout in turn, each in a fresh process with that checkout's
+Each round runs every checkout in turn, each in a fresh process of that checkout's own code
+(its ``python3 -m tools.bench.ab --worker``, run in that checkout's folder) with its
 add-ons: ``trace_forward`` and ``trace_backward`` of the benchmark's sample lots
 (``run.select_sample``), as the admin user, the ORM cache emptied before each call,
 ``--repeat`` calls each. Reports, per lot and direction, the fastest and the median call
@@ -11,13 +12,13 @@ the machine let it have. Nothing is written to the database.
 Usage::
 
     git worktree add /tmp/before <commit>
-    python3 tools/bench/ab.py --db trace_bench_1000000 /tmp/before . --json ab.json
-    ODOO=19 python3 tools/bench/ab.py /tmp/before .   # on 19.0: trace_bench_1000000_19
-    python3 tools/bench/ab.py .@18 .@19               # one checkout on both series
+    python3 -m tools.bench.ab --db trace_bench_1000000 /tmp/before . --json ab.json
+    ODOO=19 python3 -m tools.bench.ab /tmp/before .   # on 19.0: trace_bench_1000000_19
+    python3 -m tools.bench.ab .@18 .@19               # one checkout on both series
 
 A checkout given as ``PATH@18`` or ``PATH@19`` runs on that Odoo series (``ODOO``), the others
 on the series in use. The default database is the benchmark's at 1,000,000 lines of each
-one's series (``trace_odoo.db_name``: ``trace_bench_1000000``, ``trace_bench_1000000_19``).
+one's series (``odoo_env.db_name``: ``trace_bench_1000000``, ``trace_bench_1000000_19``).
 """
 
 import argparse
@@ -29,13 +30,12 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from tools import odoo_env
 
 
 def worker(dbname, repeat):
     """Run in a checkout's process: the call times (ms) of each sample lot and direction."""
-    import generate  # noqa: PLC0415  (the checkout's own, first on sys.path)
-    import run  # noqa: PLC0415
+    from tools.bench import generate, run  # noqa: PLC0415  (the checkout's own: run in its folder)
 
     registry = generate.load_registry(dbname)
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
@@ -65,13 +65,13 @@ def split_series(spec):
     return (path, int(series)) if path and series.isdigit() else (spec, None)
 
 
-def default_db(trace_odoo, series):
-    """The benchmark's database at 1,000,000 lines on ``series`` (``trace_odoo.db_name``
+def default_db(series):
+    """The benchmark's database at 1,000,000 lines on ``series`` (``odoo_env.db_name``
     with ``ODOO`` set to it)."""
     current = os.environ["ODOO"]
     os.environ["ODOO"] = str(series)
     try:
-        return trace_odoo.db_name("trace_bench_1000000")
+        return odoo_env.db_name("trace_bench_1000000")
     finally:
         os.environ["ODOO"] = current
 
@@ -88,19 +88,15 @@ def main():
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        sys.path[:0] = [str(Path(args.worker) / "tools" / "bench"), str(Path(args.worker) / "tools")]
         return worker(args.db, args.repeat)
-    sys.path.insert(0, str(HERE.parent))
-    import trace_odoo  # noqa: PLC0415  (this checkout's launcher; a worker imports its own)
-
-    trace_odoo.import_odoo()  # the workers run in the interpreter of the series asked for (ODOO)
+    odoo_env.import_odoo()  # the workers run in the interpreter of the series asked for (ODOO)
     runs_on = {}  # checkout (PATH or PATH@SERIES) -> (path, series, database)
     for spec in args.checkouts:
         path, series = split_series(spec)
         path = str(Path(path).resolve())
         checkout = f"{path}@{series}" if series else path
         series = series or int(os.environ["ODOO"])
-        runs_on[checkout] = (path, series, args.db or default_db(trace_odoo, series))
+        runs_on[checkout] = (path, series, args.db or default_db(series))
     checkouts = list(runs_on)
     if len(checkouts) < 2:
         parser.error("give two checkouts or more")
@@ -109,7 +105,18 @@ def main():
         for checkout in checkouts:
             path, series, dbname = runs_on[checkout]
             output = subprocess.run(
-                [sys.executable, str(HERE / "ab.py"), "--db", dbname, "--repeat", str(args.repeat), "--worker", path],
+                [
+                    sys.executable,
+                    "-m",
+                    "tools.bench.ab",
+                    "--db",
+                    dbname,
+                    "--repeat",
+                    str(args.repeat),
+                    "--worker",
+                    path,
+                ],
+                cwd=path,  # that checkout's tools package, first on the worker's path (python -m)
                 check=True,
                 capture_output=True,
                 text=True,

@@ -38,22 +38,18 @@ That is about 925 done move lines a day; days are generated until ``--lines`` is
 
 Usage::
 
-    python3 tools/bench/generate.py --db trace_bench --lines 1000000
+    python3 -m tools.bench.generate --db trace_bench --lines 1000000
 """
 
 import argparse
 import io
 import random
-import sys
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import trace_odoo
+from tools import odoo_env
 
 START = datetime(2020, 1, 6)
 WINDOW = 3  # days a lot stays available to the next level (and to deliveries)
@@ -78,16 +74,16 @@ HUB = (0, RAW_PRODUCTS + PACKAGINGS)  # (level, index) of the process additive
 
 def load_registry(dbname):
     """The Odoo registry of ``dbname``, configured like the launcher configures Odoo."""
-    trace_odoo.import_odoo()
+    odoo_env.import_odoo()
     import odoo.modules.registry  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415  (19.0's ``import odoo`` imports no subpackage)
 
     if not odoo.tools.config.get("trace_bench_configured"):
-        pg = trace_odoo.pg_settings()
+        pg = odoo_env.pg_settings()
         odoo.tools.config.parse_config(
             [
-                f"--addons-path={trace_odoo.addons_path()}",
-                f"--data-dir={trace_odoo.data_dir()}",
+                f"--addons-path={odoo_env.addons_path()}",
+                f"--data-dir={odoo_env.data_dir()}",
                 f"--db_host={pg['host']}",
                 f"--db_port={pg['port']}",
                 f"--db_user={pg['user']}",
@@ -235,26 +231,26 @@ class Genealogy:
         return self.outflow[lot] + self.leftover[lot]
 
 
-def product_code(key):
+def product_label(key):
+    """The default code and the name of the product ``key`` (level, index)."""
     level, index = key
+    number = index + 1
     if level:
-        return f"{LEVELS[level][0]}{index + 1:02d}"
+        prefix, name = LEVELS[level][:2]
+        return f"{prefix}{number:02d}", f"{name} {number:02d}"
     if index < RAW_PRODUCTS:
-        return f"RM{index + 1:02d}"
+        return f"RM{number:02d}", f"Ingredient {number:02d}"
     if index < RAW_PRODUCTS + PACKAGINGS:
-        return f"PK{index - RAW_PRODUCTS + 1:02d}"
-    return "HUB"
+        return f"PK{number - RAW_PRODUCTS:02d}", f"Packaging {number - RAW_PRODUCTS:02d}"
+    return "HUB", "Process additive"
+
+
+def product_code(key):
+    return product_label(key)[0]
 
 
 def product_name(key):
-    level, index = key
-    if level:
-        return f"{LEVELS[level][1]} {index + 1:02d}"
-    if index < RAW_PRODUCTS:
-        return f"Ingredient {index + 1:02d}"
-    if index < RAW_PRODUCTS + PACKAGINGS:
-        return f"Packaging {index - RAW_PRODUCTS + 1:02d}"
-    return "Process additive"
+    return product_label(key)[1]
 
 
 class CopyWriter:
@@ -762,7 +758,7 @@ def analyze(dbname, tables):
     import psycopg2  # noqa: PLC0415
     from psycopg2 import sql  # noqa: PLC0415
 
-    conn = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    conn = psycopg2.connect(dbname=dbname, **odoo_env.pg_settings())
     conn.autocommit = True
     with conn.cursor() as cr:
         for table in (*tables, "stock_quant", "res_partner"):
@@ -776,7 +772,7 @@ def main():
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (about)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    trace_odoo.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
+    odoo_env.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
     summary = generate(args.db, args.lines, args.seed)
     print(summary)
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Markdown tables (as in docs/performance.md) from the JSON files of benchmark runs.
+"""The benchmark's figures rendered: the table a run prints (:func:`run_text`, what
+``tools.bench.run`` shows at its end) and, from the command line, Markdown tables (as in
+docs/performance.md) from the JSON files of benchmark runs.
 
 It prints them; nothing is written into the page.
 
 Usage::
 
-    python3 tools/bench/report.py tools/bench/results/100k.json tools/bench/results/1m.json
-    python3 tools/bench/report.py tools/bench/results/1m-18-beside-19.json tools/bench/results/1m-19.json
+    python3 -m tools.bench.report tools/bench/results/100k.json tools/bench/results/1m.json
+    python3 -m tools.bench.report tools/bench/results/1m-18-beside-19.json tools/bench/results/1m-19.json
 """
 
 import argparse
@@ -47,10 +49,76 @@ def ratio_cell(lot):
     return f"{'>' if lot['odoo_timed_out'] else ''}{lot['ratio']:,.0f}x"
 
 
+# The columns of the sampled lots' table: (key of :func:`lot_cells`, header).
+MARKDOWN_COLUMNS = (
+    ("lot", "Lot"),
+    ("kind", "Kind"),
+    ("fan_out", "Fan-out"),
+    ("reached", "Lots downstream"),
+    ("move_lines", "Their move lines"),
+    ("deliveries", "Deliveries"),
+    ("forward", "`trace_forward`"),
+    ("orm_read", "ORM reading its result"),
+    ("odoo", "Odoo's trace"),
+    ("ratio", "Ratio"),
+    ("contains", "Ours contain Odoo's"),
+    ("backward", "`trace_backward`"),
+)
+TEXT_COLUMNS = (
+    ("kind", "kind"),
+    ("lot", "lot"),
+    ("fan_out", "fan-out"),
+    ("reached", "lots reached"),
+    ("move_lines", "move lines"),
+    ("deliveries", "deliveries"),
+    ("forward", "trace_forward"),
+    ("orm_read", "ORM reading it"),
+    ("odoo", "Odoo's trace"),
+    ("ratio", "ratio"),
+    ("contains", "ours ⊇ Odoo's"),
+    ("backward", "trace_backward"),
+)
+
+
+def lot_cells(lot, no):
+    """The cells of one sampled lot by column; ``no``: what says that our deliveries miss
+    some of Odoo's."""
+    return {
+        "lot": lot["lot"],
+        "kind": lot["kind"],
+        "fan_out": f"{lot['fan_out']:,}",
+        "reached": f"{lot['reached_lots']:,}",
+        "move_lines": f"{lot['reached_move_lines']:,}",
+        "deliveries": f"{lot['deliveries']:,}",
+        "forward": duration(lot["forward_s"]),
+        "orm_read": duration(lot["orm_read_s"]) if "orm_read_s" in lot else "n/a",
+        "odoo": odoo_cell(lot),
+        "ratio": ratio_cell(lot),
+        "contains": {True: "yes", False: no, None: "n/a"}[lot["contains_odoo"]],
+        "backward": duration(lot["backward_s"]),
+    }
+
+
+def lot_table(lots, columns, no, layout):
+    """The sampled lots, one row each, in ``columns`` (:data:`MARKDOWN_COLUMNS`,
+    :data:`TEXT_COLUMNS`), laid out by ``layout`` (:func:`markdown`, :func:`aligned`)."""
+    rows = [[cells[key] for key, _header in columns] for cells in (lot_cells(lot, no) for lot in lots)]
+    return layout([header for _key, header in columns], rows)
+
+
 def markdown(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def aligned(header, rows):
+    """Plain text columns, each as wide as its widest cell, under a rule."""
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in (header, tuple("-" * w for w in widths), *rows)
+    )
 
 
 def run_tables(results):
@@ -63,39 +131,7 @@ def run_tables(results):
         + (f", generated in {data['seconds']:.0f} s" if data.get("seconds") else "")
         + f"; median of {results['repeat']} runs:",
         "",
-        markdown(
-            (
-                "Lot",
-                "Kind",
-                "Fan-out",
-                "Lots downstream",
-                "Their move lines",
-                "Deliveries",
-                "`trace_forward`",
-                "ORM reading its result",
-                "Odoo's trace",
-                "Ratio",
-                "Ours contain Odoo's",
-                "`trace_backward`",
-            ),
-            [
-                (
-                    lot["lot"],
-                    lot["kind"],
-                    f"{lot['fan_out']:,}",
-                    f"{lot['reached_lots']:,}",
-                    f"{lot['reached_move_lines']:,}",
-                    f"{lot['deliveries']:,}",
-                    duration(lot["forward_s"]),
-                    duration(lot["orm_read_s"]) if "orm_read_s" in lot else "n/a",
-                    odoo_cell(lot),
-                    ratio_cell(lot),
-                    {True: "yes", False: "**no**", None: "n/a"}[lot["contains_odoo"]],
-                    duration(lot["backward_s"]),
-                )
-                for lot in results["lots"]
-            ],
-        ),
+        lot_table(results["lots"], MARKDOWN_COLUMNS, "**no**", markdown),
         "",
         markdown(
             ("Operation", "Figure"),
@@ -144,6 +180,54 @@ def graph_rows(lot):
     ]
 
 
+def graph_lines(lot):
+    """The trace map of the widest lot, beside its ``trace_forward`` (older runs: none)."""
+    if "graph_s" not in lot:
+        return []
+    return [
+        f"Trace map of {lot['lot']} (trace_graph, grouped): {lot['graph_nodes']:,} nodes ({lot['graph_groups']:,} "
+        f"groups of {lot['graph_grouped_members']:,}), {lot['graph_edges']:,} edges, {lot['graph_columns']} columns, "
+        f"{lot['graph_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_s'])} "
+        f"(trace_forward {duration(lot['forward_s'])})",
+        f"  not grouped: {lot['graph_ungrouped_nodes']:,} nodes, {lot['graph_ungrouped_edges']:,} edges, "
+        f"{lot['graph_ungrouped_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_ungrouped_s'])} (one run)",
+    ]
+
+
+def run_text(results):
+    """The figures of one run as text: what the benchmark prints at the end of a run."""
+    data = results["dataset"]
+    lines = [
+        f"Dataset: {data['lines']:,} done move lines, {data['lots']:,} lots, {data['productions']:,} manufacturing "
+        f"orders ({data['levels']} levels), {data['deliveries']:,} deliveries, {data['receipts']:,} receipts, "
+        f"{data['customers']:,} customers"
+        + (f"; generated in {data['seconds']:.0f}s (install {data['install_s']:.0f}s)." if data["seconds"] else "."),
+        f"Median of {results['repeat']} runs; Odoo's trace stopped after {results['odoo_timeout_s']:.0f}s.",
+        "",
+    ]
+    lines.append(lot_table(results["lots"], TEXT_COLUMNS, "NO", aligned))
+    recall, backfill = results["recall"], results["backfill"]
+    memory = recall["memory"]
+    lines += ["", *graph_lines(results["lots"][0])]
+    lines += [
+        f"Genealogy backfill (whole database, as on install): {backfill['seconds']:.2f} s for {backfill['links']:,} "
+        "links",
+        f"Recall of {recall['lot']}: {recall['affected_lots']:,} affected lots, {recall['delivery_lines']:,} delivery "
+        f"lines, {recall['customers']:,} customers; action_compute {recall['compute_s']:.2f} s",
+        f"action_export_xlsx: {recall['export_s']:.2f} s for {recall['xlsx_rows_total']:,} rows "
+        f"({', '.join(f'{k} {v:,}' for k, v in recall['xlsx_rows'].items())}), {recall['xlsx_bytes'] / 2**20:.1f} MiB",
+        f"Export memory (fresh process): resident set +{memory['rss_growth_mib']:.0f} MiB "
+        f"(peak {memory['rss_peak_mib']:.0f} MiB), ru_maxrss +{memory['maxrss_growth_mib']:.0f} MiB",
+        "",
+        "Machine: {cpus} CPUs ({cpu_model}), {ram_gib} GiB, PostgreSQL {postgresql} (shared_buffers "
+        "{shared_buffers}), Odoo {odoo}, Python {python}".format(**results["machine"]),
+        "Load average (1, 5, 15 min) at start {} and end {}".format(
+            *(", ".join(f"{x:.1f}" for x in results["load_average"][k]) for k in ("start", "end"))
+        ),
+    ]
+    return "\n".join(lines)
+
+
 def same_lots(runs):
     """The lots traced at every size, side by side."""
     names = [lot["lot"] for lot in runs[0]["lots"]]
@@ -160,6 +244,14 @@ def same_lots(runs):
             row += [duration(lots[name]["forward_s"]), odoo_cell(lots[name])]
         rows.append(row)
     return markdown(header, rows)
+
+
+def write_figures(path, results, text, log=print):
+    """The figures of a run written to ``path`` (JSON), ``text`` (their table) shown."""
+    Path(path).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    log("")
+    log(text)
+    log(f"\nFigures written to {path}")
 
 
 def main():

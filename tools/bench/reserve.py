@@ -14,24 +14,19 @@ fastest call and the number of SQL queries; and what was reserved (lines, held l
 
 Usage::
 
-    python3 tools/bench/reserve.py                       # 1,000 lines, 10,000 lots
-    ODOO=19 python3 tools/bench/reserve.py --json reserve-19.json
+    python3 -m tools.bench.reserve                       # 1,000 lines, 10,000 lots
+    ODOO=19 python3 -m tools.bench.reserve --json reserve-19.json
 """
 
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import generate  # noqa: E402
-import trace_odoo  # noqa: E402
-from run import create_database  # noqa: E402
+from tools import odoo_env
+from tools.bench import generate
+from tools.bench.report import write_figures
+from tools.bench.run import create_database
 
 CORE = ("stock", "mrp", "product_expiry")
 ADDONS = ("trace_compliance",)
@@ -211,10 +206,10 @@ def main():
     parser.add_argument("--json", default="reserve-results.json", help="the figures' file")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
     args = parser.parse_args()
-    trace_odoo.import_odoo()
-    results = {"series": trace_odoo.requested_version(), "repeat": args.repeat}
+    odoo_env.import_odoo()
+    results = {"series": odoo_env.requested_version(), "repeat": args.repeat}
     for key, modules in (("odoo", CORE), ("trace", ADDONS)):
-        dbname = trace_odoo.db_name(f"trace_bench_reserve_{key}")
+        dbname = odoo_env.db_name(f"trace_bench_reserve_{key}")
         log(f"database {dbname}: installing {', '.join(modules)} (no demo data)")
         create_database(dbname, modules)
         try:
@@ -222,11 +217,8 @@ def main():
             log(json.dumps(results[key]))
         finally:
             if not args.keep_db:
-                trace_odoo.drop_db(dbname)
-    Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    log("")
-    log(table(results))
-    log(f"\nFigures written to {args.json}")
+                odoo_env.drop_db(dbname)
+    write_figures(args.json, results, table(results), log)
 
 
 if __name__ == "__main__":

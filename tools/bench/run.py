@@ -24,15 +24,15 @@ materials with a high fan-out, intermediates, finished goods), the median of
    resident set size sampled every 2 ms (and of its ``ru_maxrss``); the recall is deleted.
 
 It prints a table and writes the figures as JSON. The database (by default
-``trace_bench_<lines>``, ``trace_bench_<lines>_19`` on Odoo 19.0: ``trace_odoo.db_name``) is
+``trace_bench_<lines>``, ``trace_bench_<lines>_19`` on Odoo 19.0: ``odoo_env.db_name``) is
 dropped at the end unless ``--keep-db``; ``--reuse`` measures an existing generated database
 again. It runs on the Odoo series the launcher picks (``ODOO=18`` or ``ODOO=19``).
 
 Usage::
 
-    python3 tools/bench/run.py                      # 1,000,000 lines (make bench)
-    python3 tools/bench/run.py --lines 100000 --json bench-results-100k.json
-    ODOO=19 python3 tools/bench/run.py              # on Odoo 19.0 (make bench ODOO=19)
+    python3 -m tools.bench.run                      # 1,000,000 lines (make bench)
+    python3 -m tools.bench.run --lines 100000 --json bench-results-100k.json
+    ODOO=19 python3 -m tools.bench.run              # on Odoo 19.0 (make bench ODOO=19)
 """
 
 import argparse
@@ -51,13 +51,9 @@ import time
 import zipfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import generate  # noqa: E402
-import trace_odoo  # noqa: E402
-from report import duration, odoo_cell, ratio_cell  # noqa: E402
+from tools import odoo_env
+from tools.bench import generate
+from tools.bench.report import duration, odoo_cell, run_text, write_figures
 
 INSTALL = ("trace_compliance", "trace_recall")
 LOT_NAME = r"^[A-Z]+[0-9]*-[0-9]{4}-[0-9]{2}$"  # the generator's lot names: CODE-DAY-NN
@@ -87,16 +83,16 @@ def median(values):
 def create_database(dbname, modules=INSTALL):
     """Drop ``dbname``, then install ``modules`` (the add-ons) on it without demo data (the
     launcher)."""
-    trace_odoo.import_odoo()
-    trace_odoo.ensure_role()
-    trace_odoo.drop_db(dbname)
-    logdir = Path(trace_odoo.data_dir()) / "logs"
+    odoo_env.import_odoo()
+    odoo_env.ensure_role()
+    odoo_env.drop_db(dbname)
+    logdir = Path(odoo_env.data_dir()) / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     logfile = logdir / f"install-{dbname}.log"
-    args = ["-i", ",".join(modules), *trace_odoo.demo_options(False), "--stop-after-init", "--log-level=warn"]
+    args = ["-i", ",".join(modules), *odoo_env.demo_options(False), "--stop-after-init", "--log-level=warn"]
     with open(logfile, "w", encoding="utf-8") as output:
-        rc = subprocess.call(trace_odoo.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
-    problems = trace_odoo.install_problems(logfile.read_text(encoding="utf-8"))
+        rc = subprocess.call(odoo_env.odoo_command(dbname, *args), stdout=output, stderr=subprocess.STDOUT)
+    problems = odoo_env.install_problems(logfile.read_text(encoding="utf-8"))
     if rc or problems:
         sys.exit(f"Installing {', '.join(modules)} on {dbname!r} failed (exit {rc}): see {logfile}")
 
@@ -147,7 +143,7 @@ def describe(dbname):
         "customers": "SELECT COUNT(DISTINCT p.partner_id) FROM stock_picking p JOIN stock_picking_type t "
         "ON t.id = p.picking_type_id WHERE t.code = 'outgoing'",
     }
-    summary = {key: trace_odoo.db_query(dbname, query)[0][0] for key, query in counts.items()}
+    summary = {key: odoo_env.db_query(dbname, query)[0][0] for key, query in counts.items()}
     return {**summary, "levels": max(generate.LEVELS), "seconds": None, "install_s": None}
 
 
@@ -179,7 +175,7 @@ def vacuum(dbname, table):
     import psycopg2  # noqa: PLC0415
     from psycopg2 import sql  # noqa: PLC0415
 
-    conn = psycopg2.connect(dbname=dbname, **trace_odoo.pg_settings())
+    conn = psycopg2.connect(dbname=dbname, **odoo_env.pg_settings())
     conn.autocommit = True
     with conn.cursor() as cr:
         cr.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
@@ -524,7 +520,8 @@ def measure_export_memory(registry, lot_id):
         recall_id = recall.id
     try:
         output = subprocess.run(
-            [sys.executable, __file__, "--db", registry.db_name, "--export-memory", str(recall_id)],
+            [sys.executable, "-m", "tools.bench.run", "--db", registry.db_name, "--export-memory", str(recall_id)],
+            cwd=odoo_env.REPO,
             capture_output=True,
             text=True,
             check=True,
@@ -568,89 +565,6 @@ def measure(dbname, repeat, odoo_timeout):
 # ----------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------
-def graph_lines(lot):
-    """The trace map of the widest lot, beside its ``trace_forward`` (older runs: none)."""
-    if "graph_s" not in lot:
-        return []
-    return [
-        f"Trace map of {lot['lot']} (trace_graph, grouped): {lot['graph_nodes']:,} nodes ({lot['graph_groups']:,} "
-        f"groups of {lot['graph_grouped_members']:,}), {lot['graph_edges']:,} edges, {lot['graph_columns']} columns, "
-        f"{lot['graph_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_s'])} "
-        f"(trace_forward {duration(lot['forward_s'])})",
-        f"  not grouped: {lot['graph_ungrouped_nodes']:,} nodes, {lot['graph_ungrouped_edges']:,} edges, "
-        f"{lot['graph_ungrouped_bytes'] / 1024:,.0f} KiB of JSON; {duration(lot['graph_ungrouped_s'])} (one run)",
-    ]
-
-
-def table(results):
-    """The figures of one run as text."""
-    data = results["dataset"]
-    lines = [
-        f"Dataset: {data['lines']:,} done move lines, {data['lots']:,} lots, {data['productions']:,} manufacturing "
-        f"orders ({data['levels']} levels), {data['deliveries']:,} deliveries, {data['receipts']:,} receipts, "
-        f"{data['customers']:,} customers"
-        + (f"; generated in {data['seconds']:.0f}s (install {data['install_s']:.0f}s)." if data["seconds"] else "."),
-        f"Median of {results['repeat']} runs; Odoo's trace stopped after {results['odoo_timeout_s']:.0f}s.",
-        "",
-    ]
-    header = (
-        "kind",
-        "lot",
-        "fan-out",
-        "lots reached",
-        "move lines",
-        "deliveries",
-        "trace_forward",
-        "ORM reading it",
-        "Odoo's trace",
-        "ratio",
-        "ours ⊇ Odoo's",
-        "trace_backward",
-    )
-    rows = []
-    for lot in results["lots"]:
-        contains = {True: "yes", False: "NO", None: "n/a"}[lot["contains_odoo"]]
-        rows.append(
-            (
-                lot["kind"],
-                lot["lot"],
-                f"{lot['fan_out']:,}",
-                f"{lot['reached_lots']:,}",
-                f"{lot['reached_move_lines']:,}",
-                f"{lot['deliveries']:,}",
-                duration(lot["forward_s"]),
-                duration(lot["orm_read_s"]),
-                odoo_cell(lot),
-                ratio_cell(lot),
-                contains,
-                duration(lot["backward_s"]),
-            )
-        )
-    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    recall, backfill = results["recall"], results["backfill"]
-    memory = recall["memory"]
-    lines += ["", *graph_lines(results["lots"][0])]
-    lines += [
-        f"Genealogy backfill (whole database, as on install): {backfill['seconds']:.2f} s for {backfill['links']:,} "
-        "links",
-        f"Recall of {recall['lot']}: {recall['affected_lots']:,} affected lots, {recall['delivery_lines']:,} delivery "
-        f"lines, {recall['customers']:,} customers; action_compute {recall['compute_s']:.2f} s",
-        f"action_export_xlsx: {recall['export_s']:.2f} s for {recall['xlsx_rows_total']:,} rows "
-        f"({', '.join(f'{k} {v:,}' for k, v in recall['xlsx_rows'].items())}), {recall['xlsx_bytes'] / 2**20:.1f} MiB",
-        f"Export memory (fresh process): resident set +{memory['rss_growth_mib']:.0f} MiB "
-        f"(peak {memory['rss_peak_mib']:.0f} MiB), ru_maxrss +{memory['maxrss_growth_mib']:.0f} MiB",
-        "",
-        "Machine: {cpus} CPUs ({cpu_model}), {ram_gib} GiB, PostgreSQL {postgresql} (shared_buffers "
-        "{shared_buffers}), Odoo {odoo}, Python {python}".format(**results["machine"]),
-        "Load average (1, 5, 15 min) at start {} and end {}".format(
-            *(", ".join(f"{x:.1f}" for x in results["load_average"][k]) for k in ("start", "end"))
-        ),
-    ]
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="done move lines to generate (default 1,000,000)")
@@ -665,8 +579,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--export-memory", type=int, metavar="RECALL_ID", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    trace_odoo.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
-    dbname = args.db or trace_odoo.db_name(f"trace_bench_{args.lines}")
+    odoo_env.import_odoo()  # in the interpreter of the series asked for (ODOO), from here on
+    dbname = args.db or odoo_env.db_name(f"trace_bench_{args.lines}")
     if args.export_memory:
         print(json.dumps(export_memory(dbname, args.export_memory)))
         return
@@ -682,12 +596,9 @@ def main():
         results.update(measure(dbname, args.repeat, args.odoo_timeout))
     finally:
         if not args.keep_db:
-            trace_odoo.drop_db(dbname)
+            odoo_env.drop_db(dbname)
     results["database_dropped"] = not args.keep_db
-    Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    log("")
-    log(table(results))
-    log(f"\nFigures written to {args.json}")
+    write_figures(args.json, results, run_text(results), log)
 
 
 if __name__ == "__main__":
