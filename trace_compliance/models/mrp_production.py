@@ -34,19 +34,13 @@ class MrpProduction(models.Model):
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_batch_record_count(self):
         """The batch records this user may open (0 for a user without traceability rights)."""
-        BatchRecord = self.env["trace.batch.record"]
-        counts = {}
-        if self.ids and BatchRecord.has_access("read"):
-            counts = dict(BatchRecord._read_group([("production_id", "in", self.ids)], ["production_id"], ["__count"]))
+        counts = self._trace_readable_counts("trace.batch.record", "production_id")
         for production in self:
             production.trace_batch_record_count = counts.get(production, 0)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_inspection_count(self):
-        Inspection = self.env["trace.inspection"]
-        counts = {}
-        if self.ids and Inspection.has_access("read"):
-            counts = dict(Inspection._read_group([("production_id", "in", self.ids)], ["production_id"], ["__count"]))
+        counts = self._trace_readable_counts("trace.inspection", "production_id")
         for production in self:
             production.trace_inspection_count = counts.get(production, 0)
 

@@ -74,10 +74,7 @@ class StockLot(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_inspection_count(self):
-        Inspection = self.env["trace.inspection"]
-        counts = {}
-        if self.ids and Inspection.has_access("read"):
-            counts = dict(Inspection._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"]))
+        counts = self._trace_readable_counts("trace.inspection", "lot_id")
         for lot in self:
             lot.trace_inspection_count = counts.get(lot, 0)
 

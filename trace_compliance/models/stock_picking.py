@@ -20,10 +20,7 @@ class StockPicking(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_trace_inspection_count(self):
-        Inspection = self.env["trace.inspection"]
-        counts = {}
-        if self.ids and Inspection.has_access("read"):
-            counts = dict(Inspection._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"]))
+        counts = self._trace_readable_counts("trace.inspection", "picking_id")
         for picking in self:
             picking.trace_inspection_count = counts.get(picking, 0)
 

@@ -14,6 +14,15 @@ class TraceReferenceMixin(models.AbstractModel):
         """``{label: count}`` of the evidence that refers to these records."""
         return {self.env._("audit trail entries"): self.env["trace.audit.log"]._count_for(self)}
 
+    def _trace_readable_counts(self, model, field):
+        """``{record: count}`` of the ``model`` records whose ``field`` is one of these, as the
+        current user may read them (none for a user without read access): what a smart
+        button shows."""
+        Model = self.env[model]
+        if not self.ids or not Model.has_access("read"):
+            return {}
+        return dict(Model._read_group([(field, "in", self.ids)], [field], ["__count"]))
+
     def _trace_refuse_if_referenced(self, operation):
         if not self.ids:
             return
