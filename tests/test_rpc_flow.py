@@ -314,7 +314,7 @@ def test_fsma_request_over_xmlrpc(scenario, odoo_server):
     web = WebSession(odoo_server.url, odoo_server.db, "admin", "admin")
     status, _headers, body = web.get(rpc("trace.fsma.request", "action_download_epcis", [request])["url"])
     assert status == 200, body[:300]
-    schema_file = Path(__file__).parent.parent / "trace_recall" / "tests" / "data" / "EPCIS-JSON-Schema.json"
+    schema_file = Path(__file__).parent.parent / "trace_compliance" / "data" / "epcis" / "EPCIS-JSON-Schema.json"
     validator = jsonschema.Draft7Validator(
         json.loads(schema_file.read_text()), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
     )

@@ -9,14 +9,16 @@
     "maintainers": ["trace-suite"],
     "license": "LGPL-3",
     "depends": ["stock", "mrp", "mail", "product_expiry", "barcodes_gs1_nomenclature"],
-    # treepoem draws the GS1 DataMatrix of UDI labels with BWIPP (needs Ghostscript, gs).
-    "external_dependencies": {"python": ["treepoem"], "bin": ["gs"]},
+    # treepoem draws the GS1 DataMatrix of UDI labels with BWIPP (needs Ghostscript, gs);
+    # jsonschema validates captured EPCIS documents against GS1's JSON Schema.
+    "external_dependencies": {"python": ["treepoem", "jsonschema"], "bin": ["gs"]},
     "data": [
         "security/trace_compliance_groups.xml",
         "security/ir.model.access.csv",
         "security/trace_compliance_security.xml",
         "data/trace_compliance_data.xml",
         "data/trace_audit_rule_data.xml",
+        "data/trace_epcis_data.xml",
         "report/trace_map_templates.xml",
         "report/trace_batch_record_reports.xml",
         "report/trace_batch_record_templates.xml",
@@ -55,6 +57,8 @@
         "views/trace_certificate_requirement_views.xml",
         "views/trace_inspection_plan_views.xml",
         "views/trace_inspection_views.xml",
+        "views/trace_epcis_event_views.xml",
+        "views/trace_epcis_capture_views.xml",
         "views/res_config_settings_views.xml",
         "views/trace_compliance_menus.xml",
     ],

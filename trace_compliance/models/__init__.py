@@ -48,3 +48,6 @@ from . import trace_batch_record_check
 from . import trace_batch_record_deviation
 from . import stock_picking_type
 from . import uom_uom
+from . import trace_epcis_capture
+from . import trace_epcis_event
+from . import trace_epcis_event_key

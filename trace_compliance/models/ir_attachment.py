@@ -50,8 +50,16 @@ class IrAttachment(models.Model):
         self.sudo().with_context(**{HASH_WRITE: True}).write(vals)
 
     def _trace_check_content_editable(self):
-        """The files of a certificate that is no longer a draft are evidence: their content
-        cannot be replaced and they cannot be deleted."""
+        """The files of a certificate that is no longer a draft, and the documents captured
+        over EPCIS, are evidence: their content cannot be replaced and they cannot be deleted."""
+        captured = self.sudo().filtered(lambda attachment: attachment.res_model == "trace.epcis.capture")
+        if captured:
+            raise UserError(
+                self.env._(
+                    "%(files)s cannot be changed or deleted: EPCIS documents are kept as they were received.",
+                    files=", ".join(captured.mapped("name")),
+                )
+            )
         certificates = (
             self.env["trace.certificate"].sudo().search([("attachment_ids", "in", self.ids), ("state", "!=", "draft")])
         )
