@@ -13,8 +13,6 @@ import json
 import logging
 import re
 
-from werkzeug.datastructures import WWWAuthenticate
-
 from odoo import http
 from odoo.http import request
 
@@ -71,7 +69,7 @@ class EpcisController(http.Controller):
                 "SecurityException",
                 "Unauthorised request",
                 "An API key is required as 'Authorization: Bearer <key>'.",
-                headers={"WWW-Authenticate": str(WWWAuthenticate("bearer"))},
+                headers={"WWW-Authenticate": "Bearer"},
             )
         request.update_env(user=uid)
         user = request.env.user
@@ -81,22 +79,21 @@ class EpcisController(http.Controller):
         return user
 
     def _read_body(self, limit):
-        """The request body, at most ``limit`` bytes (413 beyond): the declared
-        ``Content-Length`` first, then the stream read bounded."""
-        too_large = EpcisProblem(
-            413,
-            "CaptureLimitExceededException",
-            "Capture Payload too large",
-            f"The document exceeds {limit} bytes.",
-            headers={"GS1-EPCIS-Capture-File-Size-Limit": str(limit)},
-        )
+        """The request body, at most ``limit`` bytes: the declared ``Content-Length`` is
+        required (411 without one) and checked first (413 beyond ``limit``); the body is then
+        read as a stream bounded by that length, never unbounded."""
         length = request.httprequest.content_length
-        if length is not None and length > limit:
-            raise too_large
-        body = request.httprequest.stream.read(limit + 1)
-        if len(body) > limit:
-            raise too_large
-        return body
+        if length is None:
+            raise EpcisProblem(411, "ValidationException", "Length Required", "Send the document with a Content-Length.")
+        if length > limit:
+            raise EpcisProblem(
+                413,
+                "CaptureLimitExceededException",
+                "Capture Payload too large",
+                f"The document exceeds {limit} bytes.",
+                headers={"GS1-EPCIS-Capture-File-Size-Limit": str(limit)},
+            )
+        return request.httprequest.get_data(cache=False)
 
     def _serve(self, handler, *args):
         try:
@@ -115,7 +112,13 @@ class EpcisController(http.Controller):
     # /epcis/capture
     # ------------------------------------------------------------------
     @http.route(
-        "/epcis/capture", type="http", auth="none", methods=["POST", "GET", "OPTIONS"], csrf=False, save_session=False
+        "/epcis/capture",
+        type="http",
+        auth="none",
+        methods=["POST", "GET", "OPTIONS"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
     )
     def epcis_capture(self, **kwargs):
         method = request.httprequest.method

@@ -17,3 +17,4 @@ from . import test_core_users
 from . import test_trace_graph
 from . import test_reservation
 from . import test_trace_engine
+from . import test_epcis_capture
