@@ -48,7 +48,12 @@ TYPED_ROLES = {
 CBV_PREFIXES = {
     "bizStep": ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:"),
     "disposition": ("https://ref.gs1.org/cbv/Disp-", "urn:epcglobal:cbv:disp:"),
-    "type": ("https://ref.gs1.org/cbv/BTT-", "urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:"),
+    "type": (
+        "https://ref.gs1.org/cbv/BTT-",
+        "urn:epcglobal:cbv:btt:",
+        "https://ref.gs1.org/cbv/SDT-",
+        "urn:epcglobal:cbv:sdt:",
+    ),
 }
 
 #: A party (``/417/``) or a place (``/414/``) named by its GLN in a GS1 Digital Link URI,
@@ -196,7 +201,12 @@ def event_keys(event):
                 add(role, item)
             elif isinstance(item, dict):
                 quantity = item.get("quantity")
-                add(role, item.get("epcClass"), quantity=quantity if isinstance(quantity, int | float) else None, uom=item.get("uom"))
+                add(
+                    role,
+                    item.get("epcClass"),
+                    quantity=quantity if isinstance(quantity, int | float) else None,
+                    uom=item.get("uom"),
+                )
     for role, (prop, name) in TYPED_ROLES.items():
         for item in event.get(prop) or []:
             if isinstance(item, dict):

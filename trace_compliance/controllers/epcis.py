@@ -84,7 +84,9 @@ class EpcisController(http.Controller):
         read as a stream bounded by that length, never unbounded."""
         length = request.httprequest.content_length
         if length is None:
-            raise EpcisProblem(411, "ValidationException", "Length Required", "Send the document with a Content-Length.")
+            raise EpcisProblem(
+                411, "ValidationException", "Length Required", "Send the document with a Content-Length."
+            )
         if length > limit:
             raise EpcisProblem(
                 413,
@@ -209,7 +211,9 @@ class EpcisController(http.Controller):
     # ------------------------------------------------------------------
     # /epcis/capture/<captureID>
     # ------------------------------------------------------------------
-    @http.route("/epcis/capture/<string:capture_id>", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    @http.route(
+        "/epcis/capture/<string:capture_id>", type="http", auth="none", methods=["GET"], csrf=False, save_session=False
+    )
     def epcis_capture_job(self, capture_id, **kwargs):
         return self._serve(self._capture_job, capture_id)
 

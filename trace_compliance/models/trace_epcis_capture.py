@@ -35,9 +35,7 @@ class TraceEpcisCapture(models.Model):
     _description = "EPCIS Capture Job"
     _order = "id desc"
 
-    user_id = fields.Many2one(
-        "res.users", "Sent By", required=True, index=True, readonly=True, ondelete="restrict"
-    )
+    user_id = fields.Many2one("res.users", "Sent By", required=True, index=True, readonly=True, ondelete="restrict")
     partner_id = fields.Many2one(
         "res.partner",
         "Sender",
@@ -77,7 +75,9 @@ class TraceEpcisCapture(models.Model):
         "Duplicates", readonly=True, help="Events whose eventID was already stored (in this document or before)."
     )
     progress = fields.Integer(readonly=True)
-    errors = fields.Json("Errors (JSON)", readonly=True, help="RFC 7807 problem details of the errors met while capturing.")
+    errors = fields.Json(
+        "Errors (JSON)", readonly=True, help="RFC 7807 problem details of the errors met while capturing."
+    )
     errors_text = fields.Text("Errors", compute="_compute_errors_text")
     event_ids = fields.One2many("trace.epcis.event", "capture_id", "Events", readonly=True)
 
@@ -157,8 +157,15 @@ class TraceEpcisCapture(models.Model):
         """The GLNs of the receiver (our companies, their warehouses and locations) that an
         event's ``destinationList`` may name besides the sender's own."""
         env = self.env(su=True, context=dict(self.env.context, active_test=False))
-        company_partners = env["res.company"].search([]).partner_id
-        glns = set(env["res.partner"].search([("id", "child_of", company_partners.ids)]).mapped("trace_gln"))
+        ours = env["res.partner"].search(
+            [
+                ("trace_gln", "!=", False),
+                "|",
+                ("ref_company_ids", "!=", False),
+                ("commercial_partner_id.ref_company_ids", "!=", False),
+            ]
+        )
+        glns = set(ours.mapped("trace_gln"))
         glns |= set(env["stock.warehouse"].search([("trace_gln", "!=", False)]).mapped("trace_gln"))
         glns |= set(env["stock.location"].search([("trace_gln", "!=", False)]).mapped("trace_gln"))
         return glns - {False}
@@ -339,4 +346,3 @@ class TraceEpcisCapture(models.Model):
 
 def _iso(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-

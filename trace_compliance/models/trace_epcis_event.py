@@ -35,9 +35,7 @@ class TraceEpcisEvent(models.Model):
         "trace.epcis.capture", "Capture Job", required=True, index=True, readonly=True, ondelete="restrict"
     )
     sequence = fields.Integer("Position", readonly=True, help="The event's position in its document.")
-    partner_id = fields.Many2one(
-        "res.partner", "Sender", required=True, index=True, readonly=True, ondelete="restrict"
-    )
+    partner_id = fields.Many2one("res.partner", "Sender", required=True, index=True, readonly=True, ondelete="restrict")
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="restrict")
     event_type = fields.Char("Type", required=True, readonly=True, index=True)
     action = fields.Selection([("ADD", "Add"), ("OBSERVE", "Observe"), ("DELETE", "Delete")], readonly=True)

@@ -140,5 +140,5 @@ class TraceEpcisEventKey(models.Model):
 
 
 # Roles the later readers (trace, query) join on, named once.
-INSTANCE_ROLES = tuple(role for role, (_prop, kind) in epcis.EPC_ROLES.items() if kind == "epc") + ("parent",)
+INSTANCE_ROLES = (*(role for role, (_prop, kind) in epcis.EPC_ROLES.items() if kind == "epc"), "parent")
 CLASS_ROLES = tuple(role for role, (_prop, kind) in epcis.EPC_ROLES.items() if kind == "class")

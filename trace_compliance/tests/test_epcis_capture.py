@@ -83,8 +83,12 @@ class TestEpcisCapture(HttpCase):
             "eventTimeZoneOffset": "+00:00",
             "bizStep": "commissioning",
             "transformationID": "https://mill.example.com/batch/B-9",
-            "inputQuantityList": [{"epcClass": f"https://id.gs1.org/01/{GTIN}/10/WHEAT-3", "quantity": 20, "uom": "KGM"}],
-            "outputQuantityList": [{"epcClass": f"https://id.gs1.org/01/{GTIN}/10/M-LOT-1", "quantity": 19, "uom": "KGM"}],
+            "inputQuantityList": [
+                {"epcClass": f"https://id.gs1.org/01/{GTIN}/10/WHEAT-3", "quantity": 20, "uom": "KGM"}
+            ],
+            "outputQuantityList": [
+                {"epcClass": f"https://id.gs1.org/01/{GTIN}/10/M-LOT-1", "quantity": 19, "uom": "KGM"}
+            ],
             "readPoint": {"id": f"https://id.gs1.org/414/{self.site_gln}"},
         }
 
@@ -199,7 +203,11 @@ class TestEpcisCapture(HttpCase):
         self.env["ir.config_parameter"].sudo().set_param("trace_compliance.epcis_max_bytes", 4000)
         no_time = self._event()
         del no_time["eventTime"]
-        other_party = self._event(sourceList=[{"type": "owning_party", "source": f"urn:epc:id:pgln:{self.other_gln[:7]}.{self.other_gln[7:12]}"}])
+        other_party = self._event(
+            sourceList=[
+                {"type": "owning_party", "source": f"urn:epc:id:pgln:{self.other_gln[:7]}.{self.other_gln[7:12]}"}
+            ]
+        )
         other_place = self._event(readPoint={"id": f"https://id.gs1.org/414/{self.other_gln}"})
         nowhere = self._event(
             destinationList=[{"type": "location", "destination": f"https://id.gs1.org/414/{self.other_gln}"}]
@@ -207,17 +215,52 @@ class TestEpcisCapture(HttpCase):
         huge = self._document([self._event(lot=f"M-BIG-{index}") for index in range(20)])
         before = self._counts()
         cases = {
-            "schema-invalid": (self._post(self._document([no_time])), 400, "ValidationException", "/epcisBody/eventList/0"),
+            "schema-invalid": (
+                self._post(self._document([no_time])),
+                400,
+                "ValidationException",
+                "/epcisBody/eventList/0",
+            ),
             "not JSON": (self._post(b"{not json"), 400, "ValidationException", None),
-            "another party's PGLN": (self._post(self._document([other_party])), 400, "ValidationException", "/epcisBody/eventList/0/sourceList"),
-            "another party's SGLN": (self._post(self._document([other_place])), 400, "ValidationException", "/epcisBody/eventList/0/readPoint"),
-            "a destination of nobody known": (self._post(self._document([nowhere])), 400, "ValidationException", "/epcisBody/eventList/0/destinationList"),
+            "another party's PGLN": (
+                self._post(self._document([other_party])),
+                400,
+                "ValidationException",
+                "/epcisBody/eventList/0/sourceList",
+            ),
+            "another party's SGLN": (
+                self._post(self._document([other_place])),
+                400,
+                "ValidationException",
+                "/epcisBody/eventList/0/readPoint",
+            ),
+            "a destination of nobody known": (
+                self._post(self._document([nowhere])),
+                400,
+                "ValidationException",
+                "/epcisBody/eventList/0/destinationList",
+            ),
             "over the size limit": (self._post(huge), 413, "CaptureLimitExceededException", None),
             "unknown key": (self._post(self._document([self._event()]), key="0" * 40), 401, "SecurityException", None),
             "no key": (self._post(self._document([self._event()]), key=False), 401, "SecurityException", None),
-            "a key without the right": (self._post(self._document([self._event()]), key=self.no_right_key), 403, "SecurityException", None),
-            "another media type": (self._post(self._document([self._event()]), content_type="text/plain"), 415, "UnsupportedMediaTypeException", None),
-            "greedy capture asked": (self._post(self._document([self._event()]), headers={"GS1-Capture-Error-Behaviour": "proceed"}), 400, "ValidationException", None),
+            "a key without the right": (
+                self._post(self._document([self._event()]), key=self.no_right_key),
+                403,
+                "SecurityException",
+                None,
+            ),
+            "another media type": (
+                self._post(self._document([self._event()]), content_type="text/plain"),
+                415,
+                "UnsupportedMediaTypeException",
+                None,
+            ),
+            "greedy capture asked": (
+                self._post(self._document([self._event()]), headers={"GS1-Capture-Error-Behaviour": "proceed"}),
+                400,
+                "ValidationException",
+                None,
+            ),
         }
         self.assertEqual(self._counts(), before)
         for name, (response, status, kind, pointer) in cases.items():
@@ -248,7 +291,7 @@ class TestEpcisCapture(HttpCase):
         response = self._post(self._document([self._event()]), key=False)
         self.assertEqual(response.status_code, 401)
         self.assertEqual(self._counts()["trace_epcis_capture"], 0)
-        job, location = self._job(self._post(self._document([self._event()])))
+        _job, location = self._job(self._post(self._document([self._event()])))
         self.assertEqual(self.url_open(location).status_code, 401)
 
     def test_large_document_is_captured_in_the_background(self):
