@@ -157,14 +157,8 @@ class TraceEpcisCapture(models.Model):
         """The GLNs of the receiver (our companies, their warehouses and locations) that an
         event's ``destinationList`` may name besides the sender's own."""
         env = self.env(su=True, context=dict(self.env.context, active_test=False))
-        ours = env["res.partner"].search(
-            [
-                ("trace_gln", "!=", False),
-                "|",
-                ("ref_company_ids", "!=", False),
-                ("commercial_partner_id.ref_company_ids", "!=", False),
-            ]
-        )
+        companies = env["res.company"].search([("partner_id", "!=", False)])
+        ours = env["res.partner"].search([("id", "child_of", companies.partner_id.ids)])
         glns = set(ours.mapped("trace_gln"))
         glns |= set(env["stock.warehouse"].search([("trace_gln", "!=", False)]).mapped("trace_gln"))
         glns |= set(env["stock.location"].search([("trace_gln", "!=", False)]).mapped("trace_gln"))
