@@ -170,6 +170,31 @@ def gtin_lot(uri):
     return None, None, None
 
 
+_ELEMENT_STRING = re.compile(r"^\(01\)(\d{14})\((10|21)\)(.+)$")
+_GTIN_AND_CODE = re.compile(r"^(\d{8}|\d{12,14})\s*[\s/,;]\s*(\S.*)$")
+
+
+def parse_code(code):
+    """``(GTIN-14, lot, serial, value)`` of a code a user or a caller gives for something a
+    partner reported: a GS1 Digital Link or an EPC URN (:func:`gtin_lot`), a GS1 element
+    string ``(01)…(10)…`` / ``(01)…(21)…``, or a GTIN and a lot separated by a space, a
+    slash, a comma or a semicolon; another identifier is kept as ``value`` only (matched as
+    sent). ``None`` for an empty code."""
+    code = (code or "").strip() if isinstance(code, str) else ""
+    if not code:
+        return None
+    gtin, lot, serial = gtin_lot(code)
+    if gtin:
+        return gtin, lot, serial, code
+    if match := _ELEMENT_STRING.match(code):
+        gtin, ai, value = match.groups()
+        if gs1.gtin14(gtin):
+            return gtin, value if ai == "10" else None, value if ai == "21" else None, code
+    if (match := _GTIN_AND_CODE.match(code)) and gs1.gtin14(match.group(1)):
+        return gs1.gtin14(match.group(1)), match.group(2).strip(), None, code
+    return None, None, None, code
+
+
 def event_keys(event):
     """The keys an event is found by, as dicts of ``role``, ``value``, ``key_type``,
     ``quantity``, ``uom``, ``gtin``, ``lot``, ``serial`` (one per EPC, EPC class, business

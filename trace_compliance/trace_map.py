@@ -42,6 +42,7 @@ KIND_STYLES = {
     "customer": ("#e7f1ff", "#0b5ed7", "\u25c6"),
     "receipt": ("#f8f9fa", "#6c757d", "\u25a4"),  # square with horizontal fill (a document)
     "delivery": ("#f8f9fa", "#6c757d", "\u25a4"),
+    "reported": ("#fff8e1", "#8d6e00", "\u25c7"),  # white diamond: what a partner reports
 }
 # Edges: stroke and dash pattern by kind (unknown kinds: production's).
 EDGE_STYLES = {
@@ -51,6 +52,7 @@ EDGE_STYLES = {
     "service": ("#198754", "8 3 2 3"),
     "receipt": ("#868e96", ""),
     "delivery": ("#868e96", ""),
+    "reported": ("#8d6e00", "4 3"),
 }
 START_STROKE = "#0a58ca"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"

@@ -6,6 +6,7 @@ from . import trace_certificate_button_mixin
 from . import trace_signable_mixin
 from . import trace_signature
 from . import trace_engine
+from . import trace_engine_epcis
 from . import trace_map
 from . import trace_lot_link
 from . import trace_lot_transformation

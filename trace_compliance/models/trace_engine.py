@@ -412,7 +412,7 @@ class TraceEngine(models.AbstractModel):
         statement (:meth:`_run_trace`): the lots reached, the manufacturing orders of their
         done lines' moves (that consumed them forward, that produced them backward), their
         deliveries (forward) or receipts (backward) and those documents' partners, each one
-        the caller may read, so nothing of another company leaks through."""
+        the caller may read, so nothing of another company leaks through; backward, ``reported``."""
         order = SQL.identifier("raw_material_production_id" if direction == "forward" else "production_id")
         orders = SQL(
             "SELECT %s FROM stock_move WHERE id = ANY(ARRAY(SELECT move_id FROM trace_line)) AND %s IS NOT NULL",
@@ -431,9 +431,9 @@ class TraceEngine(models.AbstractModel):
             },
             {"trace_production": self._readable_query("mrp.production", orders)},
             every=True,
-            lines=("move_id",),
+            lines=("move_id", "lot_id"),
         )
-        return {key: sorted(ids) for key, ids in found.items()}
+        return {key: sorted(ids) if key.endswith("_ids") else ids or [] for key, ids in found.items()}
 
     @api.model
     def _trace_map_data(self, lots, direction, max_depth):
@@ -520,7 +520,8 @@ class TraceEngine(models.AbstractModel):
         ``picking_id, partner_id, is_kind`` and the columns ``lines``: the fewer, the less
         to hold), ``trace_picking`` (their readable transfers), ``trace_readable_line``
         (those lines in a readable transfer or in none: not materialized), ``trace_partner``
-        (their readable partners). A step no column reads is not run.
+        (their readable partners); backward, ``reported`` (:meth:`_trace_extra`). A step no
+        column reads is not run.
 
         Each step is an index lookup by key, its ids passed on as an array the planner cannot
         size (``ARRAY(SELECT ...)``: sized, thousands of lots tip it into hash joins scanning
@@ -537,6 +538,7 @@ class TraceEngine(models.AbstractModel):
             "trace_partner": readable("res.partner", SQL("SELECT partner_id FROM trace_readable_line")),
             **(ctes or {}),
         }
+        columns = {**columns, **self._trace_extra(direction, max_depth, steps)}  # backward: "reported"
         exists = SQL("EXISTS (SELECT FROM stock_lot WHERE stock_lot.id = start.id)")
         self.env.flush_all()
         self.env.cr.execute(

@@ -31,7 +31,10 @@ class TraceMap(models.AbstractModel):
         Returns ``{"nodes", "edges", "start_lot_ids", "direction", "grouped"}``, JSON-ready:
 
         - a node: ``id`` (``"lot:12"``, ``"picking:5"``, ``"partner:7"``, ``"group:..."``),
-          ``kind`` (``lot``, ``receipt``, ``delivery``, ``vendor``, ``customer``, ``group``),
+          ``kind`` (``lot``, ``receipt``, ``delivery``, ``vendor``, ``customer``, ``group``,
+          ``reported``: what a partner's EPCIS events say a lot received was made from, left
+          of the vendors, ``"reported:<code>"``, labelled "Reported by <partner>", with
+          ``code``, ``gtin``, ``partner_id``, ``facility``, ``event_time``),
           ``res_model``/``res_id``, ``label``, ``column``: lots by genealogy level from the
           starting lots (0; upstream negative, downstream positive: the longest path, so every
           edge goes right, except the one closing a rework cycle), receipts and vendors one and
@@ -43,7 +46,8 @@ class TraceMap(models.AbstractModel):
           ``quality_statuses`` (lots: count per status).
         - an edge, drawn left to right: ``source``, ``target`` (node ids), ``kind``
           (``production``, ``unbuild``, ``transformation``, ``service``: the genealogy link;
-          ``receipt``, ``delivery``: the move lines of a transfer), ``document``,
+          ``receipt``, ``delivery``: the move lines of a transfer; ``reported``: an input a
+          partner reported, to what it was made into), ``document``,
           ``res_model``/``res_id`` of the document when the caller may read it, ``quantity``
           and ``uom`` (of the component lot, of the lot delivered or received; summed when
           edges are merged), ``count`` (links or move lines merged into it).
@@ -78,8 +82,9 @@ class TraceMap(models.AbstractModel):
         for way, part in parts:
             self._add_links(graph, part, products)
             self._add_documents(graph, way, part, products)
+            self._add_reported(graph, part.get("reported") or [])
         grouped = self._group(graph, products, group_threshold, expand) if group_threshold else False
-        order = {"vendor": 0, "receipt": 1, "group": 2, "lot": 2, "delivery": 3, "customer": 4}
+        order = {"reported": -1, "vendor": 0, "receipt": 1, "group": 2, "lot": 2, "delivery": 3, "customer": 4}
         # XML-RPC has no None: a value unknown or not readable is False, as in Odoo's reads.
         for item in (*graph["nodes"].values(), *graph["edges"].values()):
             for key, value in item.items():
@@ -224,6 +229,27 @@ class TraceMap(models.AbstractModel):
             if picking and partner:
                 ends = [picking, partner] if forward else [partner, picking]
                 self._add_edge(graph, *ends, kind, *document, None, None, 0)
+
+    @api.model
+    def _add_reported(self, graph, reported):
+        """The items partners' events report above the lots (``trace.engine._trace_extra``),
+        each one node per code, a column per level left of the vendors, with an edge to what
+        it was made into (the lot we received, or the item of the level below)."""
+        if not reported:
+            return
+        lot_columns = [node["column"] for node in graph["nodes"].values() if node["kind"] == "lot"] or [0]
+        for item in sorted(reported, key=lambda item: item["depth"]):
+            node_id = f"reported:{item['code']}"
+            label = self.env._("Reported by %(partner)s", partner=item["partner_name"])
+            column = min(lot_columns) - 2 - item["depth"]
+            name = item["lot"] or item["serial"] or item["code"]
+            self._add_node(graph, node_id, "reported", label, "trace.epcis.event", item["epcis_event_id"], name, column)
+            graph["nodes"][node_id].update(
+                {key: item[key] for key in ("code", "gtin", "partner_id", "facility", "event_time", "product_name")}
+            )
+            target = f"lot:{item['lot_id']}" if item["depth"] == 1 else f"reported:{item['into_code']}"
+            if target in graph["nodes"]:
+                self._add_edge(graph, node_id, target, "reported", None, None, None, item["quantity"], item["uom"], 1)
 
     @api.model
     def _add_node(self, graph, node_id, kind, kind_label, res_model, res_id, label, column):

@@ -18,3 +18,4 @@ from . import test_trace_graph
 from . import test_reservation
 from . import test_trace_engine
 from . import test_epcis_capture
+from . import test_epcis_trace

@@ -10,7 +10,8 @@ from odoo.addons.trace_compliance.external_api import public
 
 class TraceRecallStart(models.TransientModel):
     """Start a recall (or a mock-recall drill) from suspect lots chosen directly, by product
-    and date range, by vendor lot number or by vendor."""
+    and date range, by vendor lot number, by vendor, or by a code a partner reported in its
+    EPCIS events (a vendor's input lot we never held: the lots we received made from it)."""
 
     _name = "trace.recall.start"
     _description = "Start a Recall"
@@ -21,6 +22,7 @@ class TraceRecallStart(models.TransientModel):
             ("product", "Product and date range"),
             ("vendor_lot", "Vendor lot number"),
             ("vendor", "Vendor"),
+            ("reported", "Code reported by a partner (EPCIS)"),
         ],
         "Suspect Lots By",
         default="lots",
@@ -32,6 +34,12 @@ class TraceRecallStart(models.TransientModel):
     date_to = fields.Date()
     vendor_lot_number = fields.Char()
     vendor_id = fields.Many2one("res.partner")
+    reported_code = fields.Char(
+        "Reported Code",
+        help="A lot or serial a partner's EPCIS events name, that we may never have held: a GS1 Digital Link "
+        "(https://id.gs1.org/01/<GTIN>/10/<lot>), an EPC URN, (01)<GTIN>(10)<lot>, or the GTIN and the lot "
+        "separated by a space.",
+    )
     reason = fields.Text(required=True)
     classification_id = fields.Many2one("trace.recall.class")
     is_drill = fields.Boolean("Mock Recall (Drill)")
@@ -50,6 +58,8 @@ class TraceRecallStart(models.TransientModel):
         Lot = self.env["stock.lot"]
         if self.selection_mode == "lots":
             return self.lot_ids
+        if self.selection_mode == "reported":
+            return self._reported_lots()
         if self.selection_mode == "vendor_lot":
             if not (self.vendor_lot_number or "").strip():
                 raise UserError(self.env._("Type the vendor lot number."))
@@ -81,12 +91,32 @@ class TraceRecallStart(models.TransientModel):
             domain.append(("date", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)))
         return self.env["stock.move.line"].search(domain).lot_id
 
+    def _reported_lots(self):
+        """Our lots made from the reported code, by what partners' events say (the trace
+        engine's :meth:`_reported_forward`); refused, naming the code, when none is."""
+        code = (self.reported_code or "").strip()
+        if not code:
+            raise UserError(self.env._("Type the code the partner reported (a GS1 Digital Link, or GTIN and lot)."))
+        lot_ids = self.env["trace.engine"]._reported_forward([code])
+        if not lot_ids:
+            raise UserError(
+                self.env._("No lot of ours is made from %(code)s by what our partners' EPCIS events report.", code=code)
+            )
+        return self.env["stock.lot"].browse(sorted(lot_ids))
+
     def _prepare_recall_vals(self, lots):
         """Hook: the recall of the suspect ``lots`` this wizard starts."""
         self.ensure_one()
+        reason = self.reason
+        if self.selection_mode == "reported":
+            reason = self.env._(
+                "%(reason)s\nStarted from the code a partner reported: %(code)s",
+                reason=reason,
+                code=self.reported_code.strip(),
+            )
         return {
             "lot_ids": [fields.Command.set(lots.ids)],
-            "reason": self.reason,
+            "reason": reason,
             "classification_id": self.classification_id.id,
             "is_drill": self.is_drill,
             "company_id": (lots.company_id[:1] or self.company_id).id,
