@@ -6,3 +6,4 @@ from . import test_standards_export
 from . import test_recall_response
 from . import test_recall_response_page
 from . import test_recall_inspection
+from . import test_epcis_round_trip
