@@ -28,12 +28,12 @@ class TestEpcisTrace(TraceCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.gtin_flour, cls.gtin_wheat, cls.gtin_seed = (
-            gtin("0950600013435"),
-            gtin("0950600013436"),
-            gtin("09506000134"),
+            gtin("0871000000101"),
+            gtin("0871000000202"),
+            gtin("87100000030"),
         )
-        cls.gtin_board, cls.gtin_chip = gtin("0950600013437"), gtin("0950600013438")
-        cls.gtin_salt = gtin("0950600013439")
+        cls.gtin_board, cls.gtin_chip = gtin("0871000000404"), gtin("0871000000505")
+        cls.gtin_salt = gtin("0871000000606")
         cls.flour.barcode = cls.gtin_flour[1:]  # a GTIN-13, as products usually carry it
         cls.board.barcode = cls.gtin_board
         cls.salt.barcode = cls.gtin_salt

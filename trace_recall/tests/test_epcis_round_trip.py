@@ -21,8 +21,8 @@ class TestEpcisRoundTrip(RecallCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gtin_flour = "0950600013435" + str(gs1.check_digit("0950600013435"))
-        cls.gtin_wheat = "0950600013442" + str(gs1.check_digit("0950600013442"))
+        cls.gtin_flour = "0871000000101" + str(gs1.check_digit("0871000000101"))
+        cls.gtin_wheat = "0871000000202" + str(gs1.check_digit("0871000000202"))
         cls.flour.barcode = cls.gtin_flour
         cls.wheat = cls._create_product("Test Wheat", "lot", cls.uom_kg)
         cls.wheat.barcode = cls.gtin_wheat
