@@ -8,6 +8,22 @@ from odoo.tools import SQL
 BATCH = 5000
 # The models of the transformation events of the exports (``transformation_kind``).
 TRANSFORMATION_MODELS = {"mrp": "mrp.production", "trf": "trace.lot.transformation"}
+# The "Reported upstream" sheet: what partners' EPCIS events report above our lots.
+REPORTED_SHEET = "Reported upstream"
+REPORTED_COLUMNS = [
+    ("Our lot", 20),
+    ("Reported code (EPC / EPC class)", 50),
+    ("GTIN", 16),
+    ("Lot/Serial", 18),
+    ("Product", 28),
+    ("Reported by", 28),
+    ("Facility", 40),
+    ("Event time (UTC)", 20),
+    ("Level", 8),
+    ("Quantity", 10),
+    ("Unit", 8),
+    ("Made into", 50),
+]
 
 
 class TraceRecallExport(models.AbstractModel):
@@ -51,6 +67,34 @@ class TraceRecallExport(models.AbstractModel):
         for column, width in enumerate(widths or [18] * len(headers)):
             sheet.set_column(column, column, width)
         return count
+
+    @api.model
+    def _reported_rows(self, lot_ids):
+        """The rows of :data:`REPORTED_COLUMNS`: what partners' captured EPCIS events report
+        the lots ``lot_ids`` (those the caller may read) were made from, level by level (the
+        trace engine's ``reported``, see ``trace.engine._trace_extra``)."""
+        engine = self.env["trace.engine"]
+        lots = self.env["stock.lot"].browse(engine._readable("stock.lot", lot_ids))
+        if not lots:
+            return []
+        names = {lot.id: lot.name for lot in lots}
+        return [
+            (
+                names.get(item["lot_id"], ""),
+                item["code"],
+                item["gtin"],
+                item["lot"] or item["serial"],
+                item["product_name"],
+                item["partner_name"],
+                item["facility"],
+                (item["event_time"] or "").replace("T", " "),
+                item["depth"],
+                item["quantity"],
+                item["uom"],
+                item["into_code"],
+            )
+            for item in engine._trace(lots, "backward")["reported"]
+        ]
 
     @api.model
     def _cell(self, value):

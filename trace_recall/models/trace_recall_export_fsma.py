@@ -3,7 +3,7 @@ from itertools import islice
 from odoo import api, models
 from odoo.tools import SQL
 
-from .trace_recall_export import BATCH
+from .trace_recall_export import BATCH, REPORTED_COLUMNS, REPORTED_SHEET
 
 EVENT_LABELS = {"receiving": "Receiving", "transformation": "Transformation", "shipping": "Shipping"}
 
@@ -11,7 +11,9 @@ EVENT_LABELS = {"receiving": "Receiving", "transformation": "Transformation", "s
 class TraceRecallExportFsma(models.AbstractModel):
     """The FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)): one row per
     critical tracking event with the key data elements the rule lists for it (receiving
-    1.1345, transformation 1.1350, shipping 1.1340), and a sheet explaining every column."""
+    1.1345, transformation 1.1350, shipping 1.1340), a sheet explaining every column, and,
+    when there is any, what partners' EPCIS events report upstream of the lots (their
+    transformations, facilities and dates: the key data elements they passed on to us)."""
 
     _name = "trace.recall.export.fsma"
     _inherit = "trace.recall.export"
@@ -28,6 +30,7 @@ class TraceRecallExportFsma(models.AbstractModel):
         for column, (_header, _value, width) in enumerate(columns):
             sheet.set_column(column, column, width)
         facilities, origins, inputs = {}, {}, {}
+        lot_ids = set()
         count = 0
         events = iter(events)
         while batch := list(islice(events, BATCH)):
@@ -36,6 +39,7 @@ class TraceRecallExportFsma(models.AbstractModel):
             if new_lots:
                 origins.update(dict.fromkeys(new_lots))
                 origins.update(self._lot_origins(sorted(new_lots), facilities))
+            lot_ids.update(event["lot_id"] for event in batch)
             for event in batch:
                 count += 1
                 self._add_key_data_elements(event, company, facilities, origins, inputs)
@@ -53,6 +57,10 @@ class TraceRecallExportFsma(models.AbstractModel):
         descriptions = self._get_column_descriptions()
         for row, (header, _value, _width) in enumerate(columns, start=1):
             explained.write_row(row, 0, [header, descriptions.get(header, "")])
+        if reported := self._reported_rows(lot_ids):
+            headers = [header for header, _width in REPORTED_COLUMNS]
+            widths = [width for _header, width in REPORTED_COLUMNS]
+            self._sheet(workbook, bold, REPORTED_SHEET, headers, reported, widths)
         workbook.close()
         return output.getvalue()
 

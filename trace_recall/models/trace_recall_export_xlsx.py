@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .trace_recall_export import REPORTED_COLUMNS, REPORTED_SHEET
+
 
 class TraceRecallExportXlsx(models.AbstractModel):
-    """The recall workbook: summary, affected lots, stock on hand, deliveries, genealogy."""
+    """The recall workbook: summary, affected lots, stock on hand, deliveries, genealogy, and
+    what partners' EPCIS events report upstream of the recall's lots."""
 
     _name = "trace.recall.export.xlsx"
     _inherit = "trace.recall.export"
@@ -13,12 +16,15 @@ class TraceRecallExportXlsx(models.AbstractModel):
     def _render(self, recall):
         output, workbook, bold = self._workbook()
         for sheet in self._get_workbook_sheets():
+            rows = sheet["rows"](recall)
+            if sheet.get("optional") and not rows:
+                continue
             self._sheet(
                 workbook,
                 bold,
                 sheet["name"],
                 sheet["headers"],
-                sheet["rows"](recall),
+                rows,
                 sheet["widths"],
                 autofilter=sheet.get("autofilter", True),
             )
@@ -28,8 +34,9 @@ class TraceRecallExportXlsx(models.AbstractModel):
     @api.model
     def _get_workbook_sheets(self):
         """The sheets of the workbook, in order: dicts ``{'name', 'headers', 'widths',
-        'rows'}`` (and ``'autofilter'``, True unless said), ``rows`` a function of the
-        recall returning the rows (``_get_<sheet>_rows``). Override to add, drop or change
+        'rows'}`` (and ``'autofilter'``, True unless said; ``'optional'``: left out when it
+        has no rows, its rows then a list), ``rows`` a function of the recall returning the
+        rows (``_get_<sheet>_rows``). Override to add, drop or change
         a sheet; a sheet's rows are changed in its own method."""
         columns = self._get_delivery_columns()
         return [
@@ -72,6 +79,13 @@ class TraceRecallExportXlsx(models.AbstractModel):
                 ],
                 "widths": [20, 28, 20, 28, 10, 14, 18, 19],
                 "rows": self._get_genealogy_rows,
+            },
+            {
+                "name": REPORTED_SHEET,
+                "headers": [header for header, _width in REPORTED_COLUMNS],
+                "widths": [width for _header, width in REPORTED_COLUMNS],
+                "rows": self._get_reported_rows,
+                "optional": True,
             },
         ]
 
@@ -132,6 +146,12 @@ class TraceRecallExportXlsx(models.AbstractModel):
                 recall.id,
             )
         )
+
+    @api.model
+    def _get_reported_rows(self, recall):
+        """The Reported upstream sheet: what partners' events say the recall's lots (suspect
+        and affected) were made from."""
+        return self._reported_rows(set(recall.lot_ids.ids) | set(recall.affected_lot_ids.ids))
 
     @api.model
     def _get_delivery_rows(self, recall):

@@ -7,7 +7,10 @@ The vendor is a second company of this database, its records its own (lots, tran
 manufacturing order), so the document is what its own database would export; a round trip
 between two databases is the same document over the same endpoint."""
 
+import io
 import json
+
+import openpyxl
 
 from odoo.tests import HttpCase, tagged
 
@@ -118,6 +121,17 @@ class TestEpcisRoundTrip(RecallCase, HttpCase):
         self.assertEqual(set(recall.affected_lot_ids.mapped("name")), {"FL-RT-1", "DO-RT-1"})
         self.assertEqual(recall.affected_partner_ids, self.customer_shop)
         self.assertIn(wheat_code, recall.reason)
+        # The recall workbook and the FSMA 204 sheet list what the mill reported.
+        recall = recall.with_user(self.recall_user)
+        for action in (recall.action_export_xlsx(), recall.action_export_fsma()):
+            attachment = self.env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
+            book = openpyxl.load_workbook(io.BytesIO(attachment.raw), read_only=True)
+            rows = list(book["Reported upstream"].iter_rows(values_only=True))
+            self.assertEqual(rows[0][:2], ("Our lot", "Reported code (EPC / EPC class)"))
+            self.assertEqual(
+                [row[:6] for row in rows[1:]],
+                [("FL-RT-1", wheat_code, self.gtin_wheat, "WH-3", "Test Wheat", "Round Trip Mill")],
+            )
 
     def test_a_code_nobody_reported_is_refused_by_name(self):
         wizard = (
