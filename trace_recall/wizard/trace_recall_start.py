@@ -35,7 +35,6 @@ class TraceRecallStart(models.TransientModel):
     vendor_lot_number = fields.Char()
     vendor_id = fields.Many2one("res.partner")
     reported_code = fields.Char(
-        "Reported Code",
         help="A lot or serial a partner's EPCIS events name, that we may never have held: a GS1 Digital Link "
         "(https://id.gs1.org/01/<GTIN>/10/<lot>), an EPC URN, (01)<GTIN>(10)<lot>, or the GTIN and the lot "
         "separated by a space.",
