@@ -128,16 +128,20 @@ class TraceEngine(models.AbstractModel):
         partner's readable event reports above one of our lots (the nearest level when it is
         reached by several paths): ``lot_id`` (ours, above which it is), ``code`` (the EPC or
         EPC class as sent), ``gtin``, ``lot``, ``serial``, ``quantity``, ``uom``,
-        ``product_id`` and ``product_name`` (a product of ours with that GTIN, else null),
+        ``product_id`` and ``product_name`` (a product of ours with that GTIN),
         ``partner_id`` and ``partner_name`` (the reporting partner: the event's sender),
         ``facility`` (the event's bizLocation, else its readPoint), ``event_time`` (UTC),
         ``epcis_event_id`` (the ``trace.epcis.event``), ``event_id`` (its eventID),
         ``transformation_id``, ``into_code`` (what it was made into: the code of the level
         below, or the class our lot was shipped as) and ``depth`` (1: an input of what the
-        vendor shipped us)."""
+        vendor shipped us). A value unknown is ``False`` (XML-RPC has no ``None``)."""
         lang = self.env.lang or "en_US"
         return SQL(
-            """(SELECT json_agg(json_build_object(
+            """(SELECT json_agg((
+                 -- XML-RPC has no None: a value unknown is false, as in Odoo's reads.
+                 SELECT jsonb_object_agg(field.key, CASE WHEN field.value = 'null'::jsonb THEN 'false'::jsonb
+                                                         ELSE field.value END)
+                   FROM jsonb_each(jsonb_build_object(
                         'lot_id', item.lot_id, 'code', item.value, 'gtin', item.gtin, 'lot', item.lot,
                         'serial', item.serial, 'quantity', key.quantity, 'uom', key.uom,
                         'product_id', product.id, 'product_name', product.name,
@@ -145,7 +149,7 @@ class TraceEngine(models.AbstractModel):
                         'facility', COALESCE(event.biz_location, event.read_point),
                         'event_time', event.event_time, 'epcis_event_id', event.id, 'event_id', event.event_id,
                         'transformation_id', event.transformation_id, 'into_code', item.into_value,
-                        'depth', item.depth)
+                        'depth', item.depth)) field)
                         ORDER BY item.lot_id, item.depth, item.value, event.id)
                  FROM (SELECT DISTINCT ON (up.lot_id, up.key_id) up.*
                          FROM trace_epcis_up up

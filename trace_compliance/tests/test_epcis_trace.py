@@ -150,7 +150,8 @@ class TestEpcisTrace(TraceCase):
         self.assertEqual(wheat["into_code"], link(self.gtin_flour, "MILL-77"))
         self.assertEqual((seed["partner_id"], seed["facility"]), (self.farm.id, "urn:test:site:FARM"))
         self.assertEqual(seed["into_code"], link(self.gtin_wheat, "WH-3"))
-        self.assertIsNone(wheat["product_id"])
+        self.assertIs(wheat["product_id"], False)  # no None: XML-RPC has none
+        self.assertIs(wheat["serial"], False)
         # The existing keys are unchanged.
         trace = self.dough_lot.with_user(self.tracer).trace_backward()
         self.assertEqual(set(trace["lot_ids"]), {self.flour_lot.id, self.salt_lot.id})

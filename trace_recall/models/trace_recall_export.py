@@ -79,6 +79,14 @@ class TraceRecallExport(models.AbstractModel):
             return []
         names = {lot.id: lot.name for lot in lots}
         return [
+            tuple(None if value is False else value for value in row)
+            for row in self._reported_item_rows(engine._trace(lots, "backward")["reported"], names)
+        ]
+
+    @api.model
+    def _reported_item_rows(self, reported, names):
+        """The rows of the ``reported`` items (``names``: our lots' names by id)."""
+        return [
             (
                 names.get(item["lot_id"], ""),
                 item["code"],
@@ -87,13 +95,13 @@ class TraceRecallExport(models.AbstractModel):
                 item["product_name"],
                 item["partner_name"],
                 item["facility"],
-                (item["event_time"] or "").replace("T", " "),
+                item["event_time"] and item["event_time"].replace("T", " "),
                 item["depth"],
                 item["quantity"],
                 item["uom"],
                 item["into_code"],
             )
-            for item in engine._trace(lots, "backward")["reported"]
+            for item in reported
         ]
 
     @api.model

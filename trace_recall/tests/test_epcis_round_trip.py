@@ -12,7 +12,7 @@ import json
 
 import openpyxl
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, get_db_name, tagged
 
 from odoo.addons.trace_compliance import gs1
 
@@ -104,6 +104,12 @@ class TestEpcisRoundTrip(RecallCase, HttpCase):
         self.assertEqual(
             (reported[0]["partner_id"], reported[0]["product_name"]), (self.mill.partner_id.id, "Test Wheat")
         )
+        # The same over XML-RPC, which has no None.
+        db, login = get_db_name(), self.recall_user.login
+        uid = self.xmlrpc_common.authenticate(db, login, login, {})
+        remote = self.xmlrpc_object.execute_kw(db, uid, login, "stock.lot", "trace_backward", [self.our_dough.ids])
+        self.assertEqual([item["code"] for item in remote["reported"]], [wheat_code])
+        self.assertIs(remote["reported"][0]["serial"], False)
         # The trace map draws it, left of the mill as our vendor.
         graph = self.our_dough.with_user(self.recall_user).trace_graph("backward")
         node = next(node for node in graph["nodes"] if node["kind"] == "reported")
