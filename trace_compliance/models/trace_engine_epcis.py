@@ -43,6 +43,12 @@ class TraceEngine(models.AbstractModel):
         return SQL("CASE WHEN %s ~ '^([0-9]{8}|[0-9]{12,14})$' THEN lpad(%s, 14, '0') END", barcode, barcode)
 
     @api.model
+    def _barcodes_sql(self, gtin):
+        """SQL: the barcodes a product with the GTIN-14 ``gtin`` may carry (GTIN-14, -13, -12,
+        -8), so that its barcode index finds it."""
+        return SQL("ARRAY[%s, substr(%s, 2), substr(%s, 3), substr(%s, 7)]", gtin, gtin, gtin, gtin)
+
+    @api.model
     def _key_match_sql(self, known, key):
         """SQL: the event key alias ``key`` is the class or instance of the row alias ``known``
         (columns ``gtin, lot, serial, value``): the same identifier, or the same GTIN and lot
@@ -161,12 +167,11 @@ class TraceEngine(models.AbstractModel):
             LEFT JOIN LATERAL (
                     SELECT product.id, COALESCE(tmpl.name->>%(lang)s, tmpl.name->>'en_US') AS name
                       FROM product_product product JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-                     WHERE product.barcode = ANY(ARRAY[item.gtin, substr(item.gtin, 2), substr(item.gtin, 3),
-                                                       substr(item.gtin, 7)])
-                       AND lpad(product.barcode, 14, '0') = item.gtin
+                     WHERE product.barcode = ANY(%(barcodes)s) AND lpad(product.barcode, 14, '0') = item.gtin
                        AND (tmpl.company_id IS NULL OR tmpl.company_id = ANY(%(companies)s))
                   ORDER BY product.id LIMIT 1) product ON TRUE)""",
             lang=lang,
+            barcodes=self._barcodes_sql(SQL("item.gtin")),
             companies=list(self.env.companies.ids),
         )
 
@@ -211,11 +216,14 @@ class TraceEngine(models.AbstractModel):
                  JOIN trace_epcis_event event
                    ON event.id = key.epcis_event_id AND event.event_type = 'ObjectEvent'
                   AND event.biz_step = 'shipping' AND event.id IN (SELECT id FROM trace_epcis_shipping)
+                 JOIN product_product product
+                   ON product.barcode = ANY(%(barcodes)s) AND %(gtin)s = key.gtin
                  JOIN stock_lot lot
-                   ON lot.name = key.lot OR lot.vendor_lot_number = key.lot OR lot.name = key.serial
-                 JOIN product_product product ON product.id = lot.product_id AND %(gtin)s = key.gtin""",
+                   ON lot.product_id = product.id
+                  AND (lot.name = key.lot OR lot.vendor_lot_number = key.lot OR lot.name = key.serial)""",
             match=match_sent,
             roles=SHIPPED_ROLES,
+            barcodes=self._barcodes_sql(SQL("key.gtin")),
             gtin=self._gtin_sql(SQL("product.barcode")),
         )
         receipts = self._lot_lines_query("receipt", SQL("SELECT lot_id FROM trace_epcis_candidate"))

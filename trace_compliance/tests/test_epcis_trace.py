@@ -5,6 +5,7 @@ made from (``trace_backward()["reported"]``), and our lots found from a code we 
 import json
 import uuid
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.trace_compliance import gs1
@@ -190,6 +191,13 @@ class TestEpcisTrace(TraceCase):
         self.assertEqual(trace["reported"], [])
         self.assertTrue(trace["lot_ids"])
         self.assertNotIn("reported", self.flour_lot.with_user(self.tracer).trace_forward())
+
+    def test_a_vendor_sees_no_trace(self):
+        """A vendor's sender may capture, not trace: nothing of another vendor reaches it."""
+        sender = self.senders[self.vendor_salt]
+        with self.assertRaises(AccessError):
+            self.dough_lot.with_user(sender).trace_backward()
+        self.assertFalse(self.env["trace.epcis.event"].with_user(sender).has_access("read"))
 
     def test_the_trace_stays_one_statement(self):
         lot = self.dough_lot.with_user(self.tracer)
