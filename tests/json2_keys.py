@@ -35,13 +35,15 @@ env.cr.commit()
 """
 
 
-def generate_api_keys(db, logins, name="trace tests (JSON-2)", days=1, scope=None, timeout=300):
+def generate_api_keys(db, logins, name="trace tests (JSON-2)", days=1, scope=None, timeout=300, json2=True):
     """{login: API key} of new keys for the users ``logins`` of ``db``, valid ``days`` days
     (at most 1 for a user who is not an administrator unless one of their groups allows
     more; ``days=None``: a key that never expires, for an administrator only); ``scope``
     None: every RPC, JSON-2 included. One ``odoo shell`` of the Odoo series in use, which
-    must be 19.0 or later (18.0 has no JSON-2); :class:`RuntimeError` when it fails."""
-    if odoo_env.requested_version() < 19:
+    must be 19.0 or later (18.0 has no JSON-2) unless ``json2`` is false (a key for XML-RPC
+    or a bearer route such as ``/epcis/capture``, which 18.0 has too); :class:`RuntimeError`
+    when it fails."""
+    if json2 and odoo_env.requested_version() < 19:
         raise RuntimeError(f"JSON-2 API keys need Odoo 19.0 or later, not {odoo_env.requested_version()}.0")
     odoo_env.import_odoo()  # this Python runs that Odoo (the launcher re-executes otherwise)
     params = {"logins": list(logins), "name": name, "days": days, "scope": scope}

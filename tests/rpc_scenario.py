@@ -31,10 +31,19 @@ A new check is one test taking the ``scenario`` fixture, e.g. the warranty of a 
 hold the ids by name.)
 """
 
+import json
+import urllib.request
 from dataclasses import dataclass, field
+
+from json2_keys import generate_api_key
 
 from tools.harness import set_move_lines
 from tools.odoo_rpc import XmlRpc
+
+# GTINs of the scenario's flour and of Northfield Mills' wheat (GS1's example prefix 0871000).
+FLOUR_GTIN = "08710000001014"
+WHEAT_GTIN = "08710000002028"
+EPCIS_CAPTURE_GROUP = "trace_compliance.group_trace_epcis_capture"
 
 VENDORS = ("Northfield Mills", "Valley Grain Co.", "Atlantic Salt Works", "Circuitech Electronics")
 CUSTOMERS = (
@@ -125,6 +134,8 @@ class Scenario:
                     "trace_batch_record": batch_record,
                     # Lots take their product's company: without one they are shared by all companies.
                     "company_id": self.company_id,
+                    # The flour's GTIN: Northfield Mills' EPCIS events name it (capture_vendor_events).
+                    **({"barcode": FLOUR_GTIN} if key == "flour" else {}),
                 },
             )
         self.boms["dough"] = self._bom("dough", 100, [("flour", 98), ("salt", 2)])
@@ -169,7 +180,75 @@ class Scenario:
         self.sale_order_id = self.sell("Northside Medical Center", [("monitor", "PM5-25-0003", 1)])
 
         self._create_users()
+        self.capture_vendor_events()
         return self
+
+    def capture_vendor_events(self):
+        """Northfield Mills, as a vendor does with its own system: its portal user (group
+        *EPCIS Capture*, an API key) posts to ``/epcis/capture`` the shipping event of the
+        flour we received as FL-261101 (its lot NM-2611-017) and the milling that made that
+        flour from its wheat WH-3. Returns the capture job's URL."""
+        login = "rpc_epcis_northfield"
+        user = self.admin(
+            "res.users",
+            "create",
+            {
+                "name": "Northfield Mills EDI",
+                "login": login,
+                "password": password(login),
+                "partner_id": self.admin(
+                    "res.partner",
+                    "create",
+                    {"name": "Northfield Mills EDI", "parent_id": self.partners["Northfield Mills"]},
+                ),
+                "company_id": self.company_id,
+                "company_ids": [[6, 0, [self.company_id]]],
+                self.admin.series.groups_field: [
+                    [6, 0, [self.admin.ref("base.group_portal"), self.admin.ref(EPCIS_CAPTURE_GROUP)]]
+                ],
+            },
+        )
+        self.users["epcis_northfield"] = user
+        key = generate_api_key(self.admin.db, login, scope="rpc", json2=False, name="Northfield EPCIS")
+        flour = f"https://id.gs1.org/01/{FLOUR_GTIN}/10/NM-2611-017"
+        wheat = f"https://id.gs1.org/01/{WHEAT_GTIN}/10/WH-3"
+        events = [
+            {
+                "type": "TransformationEvent",
+                "eventID": "urn:uuid:5b0f8c2e-0d7e-4c1a-9a51-1d2f4b6a0001",
+                "eventTime": "2026-11-20T06:00:00Z",
+                "eventTimeZoneOffset": "+00:00",
+                "bizStep": "commissioning",
+                "inputQuantityList": [{"epcClass": wheat, "quantity": 320, "uom": "KGM"}],
+                "outputQuantityList": [{"epcClass": flour, "quantity": 300, "uom": "KGM"}],
+            },
+            {
+                "type": "ObjectEvent",
+                "eventID": "urn:uuid:5b0f8c2e-0d7e-4c1a-9a51-1d2f4b6a0002",
+                "eventTime": "2026-11-21T08:00:00Z",
+                "eventTimeZoneOffset": "+00:00",
+                "action": "OBSERVE",
+                "bizStep": "shipping",
+                "disposition": "in_transit",
+                "quantityList": [{"epcClass": flour, "quantity": 300, "uom": "KGM"}],
+            },
+        ]
+        document = {
+            "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-11-21T08:05:00Z",
+            "epcisBody": {"eventList": events},
+        }
+        request = urllib.request.Request(
+            f"{self.admin.url}/epcis/capture",
+            data=json.dumps(document).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/ld+json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 202, response.status
+            return response.headers["Location"]
 
     def _bom(self, product, quantity, components):
         rpc = self.admin
